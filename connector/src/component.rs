@@ -1,0 +1,316 @@
+//! WIT glue: bindings, the host imports as a [`Host`], and the exports as thin wrappers that
+//! convert types and call the plain-Rust modules.
+
+wit_bindgen::generate!({ world: "connector", path: "../wit" });
+
+use docusign::connector::{clock, http as wit_http, log as wit_log, state, types as wit};
+use exports::docusign::connector::{commands as wit_commands, signing as wit_signing};
+
+use crate::auth::userinfo::Account;
+use crate::commands::{self, ConsentKind, ConsentRequest};
+use crate::config::{Config, Connection};
+use crate::error::{ConnectorError, TransportError};
+use crate::events::EventType;
+use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
+use crate::timestamp::Timestamp;
+
+struct Component;
+export!(Component);
+
+/// The host imports, seen through the [`Host`] trait.
+struct WitHost;
+
+impl Host for WitHost {
+    fn send(&self, request: &mut HttpRequest) -> Result<HttpResponse, TransportError> {
+        // Move the URL, headers and body into the WIT record for the call and back afterwards:
+        // a large upload is never copied inside the guest.
+        let wit_request = wit_http::Request {
+            method: match request.method {
+                Method::Get => wit_http::Method::Get,
+                Method::Head => wit_http::Method::Head,
+                Method::Post => wit_http::Method::Post,
+                Method::Put => wit_http::Method::Put,
+                Method::Patch => wit_http::Method::Patch,
+                Method::Delete => wit_http::Method::Delete,
+            },
+            url: std::mem::take(&mut request.url),
+            headers: std::mem::take(&mut request.headers),
+            body: std::mem::take(&mut request.body),
+            timeout_ms: request.timeout_ms,
+        };
+        let outcome = wit_http::send(&wit_request);
+        request.url = wit_request.url;
+        request.headers = wit_request.headers;
+        request.body = wit_request.body;
+        match outcome {
+            Ok(r) => Ok(HttpResponse {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }),
+            Err(e) => Err(match e {
+                wit_http::TransportError::Denied(m) => TransportError::Denied(m),
+                wit_http::TransportError::Timeout(m) => TransportError::Timeout(m),
+                wit_http::TransportError::Dns(m) => TransportError::Dns(m),
+                wit_http::TransportError::Connection(m) => TransportError::Connection(m),
+                wit_http::TransportError::Tls(m) => TransportError::Tls(m),
+                wit_http::TransportError::BodyTooLarge(n) => TransportError::BodyTooLarge(n),
+                wit_http::TransportError::Other(m) => TransportError::Other(m),
+            }),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        clock::now_ms()
+    }
+
+    fn sleep_ms(&self, ms: u32) {
+        clock::sleep_ms(ms)
+    }
+
+    fn state_get(&self, key: &str) -> Result<Option<String>, String> {
+        state::get(key)
+    }
+
+    fn state_set(&self, key: &str, value: &str) -> Result<(), String> {
+        state::set(key, value)
+    }
+
+    fn state_delete(&self, key: &str) -> Result<bool, String> {
+        state::delete(key)
+    }
+
+    fn lock(&self, key: &str, wait_ms: u32) -> Result<bool, String> {
+        state::lock(key, wait_ms)
+    }
+
+    fn unlock(&self, key: &str) {
+        state::unlock(key)
+    }
+
+    fn log(&self, level: Level, message: &str) {
+        let level = match level {
+            Level::Trace => wit_log::Level::Trace,
+            Level::Debug => wit_log::Level::Debug,
+            Level::Info => wit_log::Level::Info,
+            Level::Warn => wit_log::Level::Warn,
+            Level::Error => wit_log::Level::Error,
+        };
+        wit_log::log(level, message)
+    }
+}
+
+fn config(conn: wit::Connection) -> Result<Config, wit::ConnectorError> {
+    Config::from_connection(&Connection {
+        auth_server: conn.auth_server,
+        integration_key: conn.integration_key,
+        user_id: conn.user_id,
+        private_key_pem: conn.private_key_pem,
+        account_id: conn.account_id,
+        organization_id: conn.organization_id,
+        redirect_uri: conn.redirect_uri,
+        scopes: conn.scopes,
+    })
+    .map_err(Into::into)
+}
+
+impl From<ConnectorError> for wit::ConnectorError {
+    fn from(e: ConnectorError) -> Self {
+        match e {
+            ConnectorError::InvalidInput { field, message } => {
+                Self::InvalidInput(wit::FieldError { field, message })
+            }
+            ConnectorError::ConsentRequired {
+                consent_url,
+                scopes,
+                message,
+            } => Self::ConsentRequired(wit::ConsentNeeded {
+                consent_url,
+                scopes,
+                message,
+            }),
+            ConnectorError::AuthFailed {
+                status,
+                error,
+                error_description,
+                hint,
+            } => Self::AuthFailed(wit::OauthError {
+                status,
+                error,
+                error_description,
+                hint,
+            }),
+            ConnectorError::Api {
+                status,
+                error_code,
+                message,
+                hint,
+                trace_token,
+            } => Self::Api(wit::ApiError {
+                status,
+                error_code,
+                message,
+                hint,
+                trace_token,
+            }),
+            ConnectorError::RateLimited {
+                retry_after_secs,
+                error_code,
+                message,
+            } => Self::RateLimited(wit::RateLimit {
+                retry_after_secs,
+                error_code,
+                message,
+            }),
+            ConnectorError::Transport(t) => Self::Transport(match t {
+                TransportError::Denied(m) => wit_http::TransportError::Denied(m),
+                TransportError::Timeout(m) => wit_http::TransportError::Timeout(m),
+                TransportError::Dns(m) => wit_http::TransportError::Dns(m),
+                TransportError::Connection(m) => wit_http::TransportError::Connection(m),
+                TransportError::Tls(m) => wit_http::TransportError::Tls(m),
+                TransportError::BodyTooLarge(n) => wit_http::TransportError::BodyTooLarge(n),
+                TransportError::Other(m) => wit_http::TransportError::Other(m),
+            }),
+            ConnectorError::InvalidResponse { status, message } => {
+                Self::InvalidResponse(wit::BadResponse { status, message })
+            }
+            ConnectorError::State(m) => Self::State(m),
+            ConnectorError::NotImplemented(m) => Self::NotImplemented(m),
+        }
+    }
+}
+
+fn timestamp(t: Timestamp) -> wit::Timestamp {
+    wit::Timestamp {
+        seconds: t.seconds,
+        nanoseconds: t.nanoseconds,
+    }
+}
+
+fn account(a: Account) -> wit_commands::Account {
+    wit_commands::Account {
+        account_id: a.account_id,
+        account_name: a.account_name,
+        base_uri: a.base_uri,
+        is_default: a.is_default,
+        organization_id: a.organization_id,
+    }
+}
+
+fn event_type(t: wit_commands::EventType) -> EventType {
+    match t {
+        wit_commands::EventType::CustomerEvents => EventType::CustomerEvents,
+        wit_commands::EventType::AuditUsers => EventType::AuditUsers,
+    }
+}
+
+fn not_yet<T>(what: &str) -> Result<T, wit::ConnectorError> {
+    Err(wit::ConnectorError::NotImplemented(format!(
+        "{what} is not available in this build"
+    )))
+}
+
+impl wit_commands::Guest for Component {
+    fn generate_consent_url(
+        conn: wit::Connection,
+        req: wit_commands::ConsentRequest,
+    ) -> Result<wit_commands::ConsentUrl, wit::ConnectorError> {
+        let config = config(conn)?;
+        let url = commands::generate_consent_url(
+            &config,
+            &ConsentRequest {
+                kind: match req.kind {
+                    wit_commands::ConsentKind::Individual => ConsentKind::Individual,
+                    wit_commands::ConsentKind::Admin => ConsentKind::Admin,
+                },
+                event_types: req.event_types.into_iter().map(event_type).collect(),
+                state: req.state,
+            },
+        );
+        Ok(wit_commands::ConsentUrl {
+            url: url.url,
+            scopes: url.scopes,
+        })
+    }
+
+    fn auth_test(
+        conn: wit::Connection,
+    ) -> Result<wit_commands::AuthTestResult, wit::ConnectorError> {
+        let config = config(conn)?;
+        let r = commands::auth_test(&WitHost, &config)?;
+        Ok(wit_commands::AuthTestResult {
+            user_id: r.user_id,
+            user_name: r.user_name,
+            email: r.email,
+            account: account(r.account),
+            accounts: r.accounts.into_iter().map(account).collect(),
+            scopes: r.scopes,
+            token_expires_at: timestamp(r.token_expires_at),
+            token_reused: r.token_reused,
+        })
+    }
+
+    fn reset_access_token(
+        conn: wit::Connection,
+    ) -> Result<wit_commands::ResetResult, wit::ConnectorError> {
+        let config = config(conn)?;
+        let token_removed = commands::reset_access_token(&WitHost, &config)?;
+        Ok(wit_commands::ResetResult { token_removed })
+    }
+
+    fn get_events(
+        conn: wit::Connection,
+        _req: wit_commands::GetEventsRequest,
+    ) -> Result<Vec<wit_commands::Event>, wit::ConnectorError> {
+        config(conn)?;
+        not_yet("get-events")
+    }
+
+    fn fetch_events(
+        conn: wit::Connection,
+        _req: wit_commands::FetchRequest,
+    ) -> Result<wit_commands::FetchBatch, wit::ConnectorError> {
+        config(conn)?;
+        not_yet("fetch-events")
+    }
+
+    fn commit_fetch(conn: wit::Connection, _checkpoint: String) -> Result<(), wit::ConnectorError> {
+        config(conn)?;
+        not_yet("commit-fetch")
+    }
+}
+
+impl wit_signing::Guest for Component {
+    fn send_for_signature(
+        conn: wit::Connection,
+        _req: wit_signing::SendRequest,
+    ) -> Result<wit_signing::SentEnvelope, wit::ConnectorError> {
+        config(conn)?;
+        not_yet("send-for-signature")
+    }
+
+    fn get_envelope_status(
+        conn: wit::Connection,
+        _envelope_id: String,
+    ) -> Result<wit_signing::EnvelopeInfo, wit::ConnectorError> {
+        config(conn)?;
+        not_yet("get-envelope-status")
+    }
+
+    fn get_signed_documents(
+        conn: wit::Connection,
+        _envelope_id: String,
+    ) -> Result<wit_signing::SignedDocuments, wit::ConnectorError> {
+        config(conn)?;
+        not_yet("get-signed-documents")
+    }
+
+    fn void_envelope(
+        conn: wit::Connection,
+        _envelope_id: String,
+        _reason: String,
+    ) -> Result<wit_signing::VoidResult, wit::ConnectorError> {
+        config(conn)?;
+        not_yet("void-envelope")
+    }
+}

@@ -1,0 +1,1 @@
+//! The four eSignature actions.

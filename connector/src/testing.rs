@@ -1,0 +1,148 @@
+//! A scripted in-memory [`Host`] for native unit tests.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+
+use crate::error::TransportError;
+use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
+
+/// One scripted exchange: the expected method and URL, and the reply.
+pub struct Exchange {
+    method: Method,
+    url: String,
+    reply: Result<HttpResponse, TransportError>,
+}
+
+/// Records requests, answers from a script, keeps state in memory, and has a manual clock.
+pub struct FakeHost {
+    script: RefCell<VecDeque<Exchange>>,
+    /// Requests received, in order.
+    pub requests: RefCell<Vec<HttpRequest>>,
+    /// State store contents.
+    pub state: RefCell<HashMap<String, String>>,
+    /// Log lines.
+    pub logs: RefCell<Vec<(Level, String)>>,
+    /// Clock (ms since epoch).
+    pub now: Cell<u64>,
+}
+
+impl Default for FakeHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FakeHost {
+    /// An empty host at 2025-05-02T15:40:00Z.
+    pub fn new() -> Self {
+        Self {
+            script: RefCell::new(VecDeque::new()),
+            requests: RefCell::new(Vec::new()),
+            state: RefCell::new(HashMap::new()),
+            logs: RefCell::new(Vec::new()),
+            now: Cell::new(1_746_200_400_000),
+        }
+    }
+
+    /// Expect `method url` next and answer with `status` and a JSON `body`.
+    pub fn expect(&self, method: Method, url: &str, status: u16, body: &str) -> &Self {
+        self.expect_reply(
+            method,
+            url,
+            Ok(HttpResponse {
+                status,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: body.as_bytes().to_vec(),
+            }),
+        )
+    }
+
+    /// Expect `method url` next and answer with `reply`.
+    pub fn expect_reply(
+        &self,
+        method: Method,
+        url: &str,
+        reply: Result<HttpResponse, TransportError>,
+    ) -> &Self {
+        self.script.borrow_mut().push_back(Exchange {
+            method,
+            url: url.to_owned(),
+            reply,
+        });
+        self
+    }
+
+    /// Panics unless every scripted exchange was used.
+    pub fn assert_done(&self) {
+        let left: Vec<String> = self
+            .script
+            .borrow()
+            .iter()
+            .map(|e| format!("{:?} {}", e.method, e.url))
+            .collect();
+        assert!(left.is_empty(), "unused exchanges: {left:?}");
+    }
+
+    /// Log lines containing `needle`.
+    pub fn logs_containing(&self, needle: &str) -> Vec<String> {
+        self.logs
+            .borrow()
+            .iter()
+            .filter(|(_, l)| l.contains(needle))
+            .map(|(_, l)| l.clone())
+            .collect()
+    }
+
+    /// The `n`th request received.
+    pub fn request(&self, n: usize) -> HttpRequest {
+        self.requests.borrow()[n].clone()
+    }
+}
+
+impl Host for FakeHost {
+    fn send(&self, request: &mut HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.requests.borrow_mut().push(request.clone());
+        let next = self.script.borrow_mut().pop_front();
+        let Some(exchange) = next else {
+            panic!("unexpected request {:?} {}", request.method, request.url);
+        };
+        assert_eq!(
+            (exchange.method, exchange.url.as_str()),
+            (request.method, request.url.as_str())
+        );
+        exchange.reply
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+
+    fn sleep_ms(&self, ms: u32) {
+        self.now.set(self.now.get() + u64::from(ms));
+    }
+
+    fn state_get(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(self.state.borrow().get(key).cloned())
+    }
+
+    fn state_set(&self, key: &str, value: &str) -> Result<(), String> {
+        self.state
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn state_delete(&self, key: &str) -> Result<bool, String> {
+        Ok(self.state.borrow_mut().remove(key).is_some())
+    }
+
+    fn lock(&self, _key: &str, _wait_ms: u32) -> Result<bool, String> {
+        Ok(true)
+    }
+
+    fn unlock(&self, _key: &str) {}
+
+    fn log(&self, level: Level, message: &str) {
+        self.logs.borrow_mut().push((level, message.to_owned()));
+    }
+}

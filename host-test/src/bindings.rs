@@ -1,0 +1,13 @@
+//! Host bindings generated from `wit/` (world `connector`).
+
+wasmtime::component::bindgen!({
+    world: "connector",
+    path: "../wit",
+    additional_derives: [PartialEq],
+});
+
+pub use docusign::connector::http::{Method, Request, Response, TransportError};
+pub use docusign::connector::log::Level;
+pub use docusign::connector::types::{Connection, ConnectorError, Timestamp};
+pub use exports::docusign::connector::commands;
+pub use exports::docusign::connector::signing;

@@ -1,0 +1,117 @@
+//! The data of one `Store`: WASI context, the invocation's capabilities, its memory limiter and
+//! the locks it holds (released when the invocation ends, even by a trap).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::capabilities::Capabilities;
+
+static NEXT_INVOCATION: AtomicU64 = AtomicU64::new(1);
+
+/// Guest stderr kept per invocation (a panic message), in bytes.
+const STDERR_CAPACITY: usize = 64 * 1024;
+
+/// Caps linear memory and remembers whether it refused a growth.
+#[derive(Debug)]
+pub struct MemoryLimiter {
+    /// Maximum bytes of one linear memory.
+    pub max_bytes: usize,
+    /// Set when a growth beyond `max_bytes` was refused.
+    pub refused: Option<usize>,
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_bytes {
+            self.refused = Some(desired);
+            return Err(wasmtime::format_err!(
+                "guest memory limit exceeded: wanted {desired} bytes, limit {} bytes",
+                self.max_bytes
+            ));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// Per-invocation store data.
+pub struct HostState {
+    pub(crate) wasi: WasiCtx,
+    pub(crate) table: ResourceTable,
+    pub(crate) caps: Capabilities,
+    pub(crate) limiter: MemoryLimiter,
+    pub(crate) stderr: MemoryOutputPipe,
+    /// Unique id of this invocation; the owner of its locks.
+    pub(crate) invocation: u64,
+    pub(crate) held_locks: Vec<String>,
+    /// When the invocation's time bound ends; HTTP timeouts are capped to it.
+    pub(crate) deadline: Instant,
+    /// Bytes received over HTTP in this invocation (for progress reporting).
+    pub(crate) http_bytes: u64,
+}
+
+impl HostState {
+    pub(crate) fn new(caps: Capabilities, max_memory_bytes: usize, deadline: Instant) -> Self {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            caps,
+            limiter: MemoryLimiter {
+                max_bytes: max_memory_bytes,
+                refused: None,
+            },
+            stderr,
+            invocation: NEXT_INVOCATION.fetch_add(1, Ordering::Relaxed),
+            held_locks: Vec::new(),
+            deadline,
+            http_bytes: 0,
+        }
+    }
+
+    /// What the guest wrote to stderr (a panic message, if it panicked).
+    pub fn guest_stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.contents())
+            .trim()
+            .to_owned()
+    }
+
+    fn release_locks(&mut self) {
+        for key in self.held_locks.drain(..) {
+            self.caps.state.unlock(&key, self.invocation);
+        }
+    }
+}
+
+impl Drop for HostState {
+    fn drop(&mut self) {
+        self.release_locks();
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

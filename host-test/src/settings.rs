@@ -1,0 +1,134 @@
+//! Connection settings files (TOML or JSON) for the CLI and the tests.
+//!
+//! ```toml
+//! auth_server = "account-d.docusign.com"
+//! integration_key = "…"
+//! user_id = "…"
+//! private_key_file = "keys/docusign.pem"   # relative to this file; or:
+//! # private_key_env = "DOCUSIGN_PRIVATE_KEY"
+//! account_id = "…"        # optional
+//! organization_id = "…"   # optional
+//! redirect_uri = "…"      # optional
+//! scopes = []             # optional extra scopes
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::bindings::Connection;
+
+/// A settings file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    /// OAuth host.
+    pub auth_server: String,
+    /// Integration key.
+    pub integration_key: String,
+    /// User GUID.
+    pub user_id: String,
+    /// Path of the PEM private key (relative to the settings file).
+    #[serde(default)]
+    pub private_key_file: Option<PathBuf>,
+    /// Environment variable holding the PEM private key.
+    #[serde(default)]
+    pub private_key_env: Option<String>,
+    /// Account GUID.
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// Organization GUID.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// Redirect URI.
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
+    /// Extra scopes.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// Parse settings text; `.json` by name or a leading `{` means JSON, anything else TOML.
+pub fn parse(text: &str, is_json: bool) -> Result<SettingsFile, String> {
+    if is_json || text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON settings: {e}"))
+    } else {
+        toml::from_str(text).map_err(|e| format!("invalid TOML settings: {e}"))
+    }
+}
+
+/// Load a settings file and resolve the private key into a [`Connection`].
+pub fn load(path: &Path) -> Result<Connection, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("reading settings {}: {e}", path.display()))?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let settings = parse(&text, is_json).map_err(|e| format!("{}: {e}", path.display()))?;
+    resolve(settings, path.parent().unwrap_or(Path::new(".")), |name| {
+        std::env::var(name).ok()
+    })
+}
+
+/// Turn settings into a connection, reading the key file (relative to `base`) or variable.
+pub fn resolve(
+    settings: SettingsFile,
+    base: &Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Connection, String> {
+    let private_key_pem = match (&settings.private_key_file, &settings.private_key_env) {
+        (Some(_), Some(_)) => {
+            return Err("set only one of private_key_file and private_key_env".to_owned());
+        }
+        (Some(file), None) => {
+            let path = base.join(file);
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("reading private key file {}: {e}", path.display()))?
+        }
+        (None, Some(var)) => env(var)
+            .ok_or_else(|| format!("environment variable {var} (private_key_env) is not set"))?,
+        // An empty key is reported by the connector as an invalid private-key-pem.
+        (None, None) => String::new(),
+    };
+    Ok(Connection {
+        auth_server: settings.auth_server,
+        integration_key: settings.integration_key,
+        user_id: settings.user_id,
+        private_key_pem,
+        account_id: settings.account_id,
+        organization_id: settings.organization_id,
+        redirect_uri: settings.redirect_uri,
+        scopes: settings.scopes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_and_json_with_key_from_env() {
+        let toml = "auth_server = \"account-d.docusign.com\"\nintegration_key = \"ik\"\nuser_id = \"u\"\nprivate_key_env = \"K\"\n";
+        let c = resolve(parse(toml, false).unwrap(), Path::new("."), |n| {
+            (n == "K").then(|| "pem".to_owned())
+        })
+        .unwrap();
+        assert_eq!(c.private_key_pem, "pem");
+        let json =
+            r#"{"auth_server": "a", "integration_key": "ik", "user_id": "u", "account_id": "acc"}"#;
+        let c = resolve(parse(json, true).unwrap(), Path::new("."), |_| None).unwrap();
+        assert_eq!(c.account_id.as_deref(), Some("acc"));
+        assert_eq!(c.private_key_pem, "");
+        let err = resolve(parse(toml, false).unwrap(), Path::new("."), |_| None).unwrap_err();
+        assert!(err.contains("K (private_key_env) is not set"), "{err}");
+        assert!(parse("auth_server = 1", false).is_err());
+        assert!(
+            parse(
+                "bogus = 1\nauth_server=\"a\"\nintegration_key=\"b\"\nuser_id=\"c\"",
+                false
+            )
+            .unwrap_err()
+            .contains("unknown field")
+        );
+    }
+}
