@@ -10,6 +10,7 @@ use crate::auth::userinfo::Account;
 use crate::commands::{self, ConsentKind, ConsentRequest};
 use crate::config::{Config, Connection};
 use crate::error::{ConnectorError, TransportError};
+use crate::esign::{self, EnvelopeStatus};
 use crate::events::EventType;
 use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
 use crate::timestamp::Timestamp;
@@ -280,37 +281,120 @@ impl wit_commands::Guest for Component {
     }
 }
 
+fn envelope_status(s: EnvelopeStatus) -> wit_signing::EnvelopeStatus {
+    use wit_signing::EnvelopeStatus as W;
+    match s {
+        EnvelopeStatus::Created => W::Created,
+        EnvelopeStatus::Sent => W::Sent,
+        EnvelopeStatus::Delivered => W::Delivered,
+        EnvelopeStatus::Signed => W::Signed,
+        EnvelopeStatus::Completed => W::Completed,
+        EnvelopeStatus::Declined => W::Declined,
+        EnvelopeStatus::Voided => W::Voided,
+        EnvelopeStatus::Correct => W::Correct,
+        EnvelopeStatus::Template => W::Template,
+        EnvelopeStatus::Deleted => W::Deleted,
+        EnvelopeStatus::TimedOut => W::Timedout,
+        EnvelopeStatus::Other(o) => W::Other(o),
+    }
+}
+
+fn signed_document(d: esign::SignedDocument) -> wit_signing::SignedDocument {
+    wit_signing::SignedDocument {
+        document_id: d.document_id,
+        name: d.name,
+        content: d.content,
+        sha256: d.sha256,
+    }
+}
+
 impl wit_signing::Guest for Component {
     fn send_for_signature(
         conn: wit::Connection,
-        _req: wit_signing::SendRequest,
+        req: wit_signing::SendRequest,
     ) -> Result<wit_signing::SentEnvelope, wit::ConnectorError> {
-        config(conn)?;
-        not_yet("send-for-signature")
+        let config = config(conn)?;
+        let req = esign::SendRequest {
+            signer_emails: req.signer_emails,
+            signer_names: req.signer_names,
+            documents: req
+                .documents
+                .into_iter()
+                .map(|d| esign::Document {
+                    name: d.name,
+                    content: d.content,
+                })
+                .collect(),
+            email_subject: req.email_subject,
+            email_body: req.email_body,
+            cc_emails: req.cc_emails,
+            cc_names: req.cc_names,
+            signing_order: req.signing_order,
+            expiration: req.expiration.map(|e| esign::Expiration {
+                enabled: e.enabled,
+                validity_days: e.validity_days,
+                warning_days: e.warning_days,
+            }),
+            reminders: req.reminders.map(|r| esign::Reminders {
+                enabled: r.enabled,
+                first_reminder_days: r.first_reminder_days,
+                interval_days: r.interval_days,
+            }),
+            idempotency_key: req.idempotency_key,
+        };
+        let sent = esign::send::send(&WitHost, &config, req)?;
+        Ok(wit_signing::SentEnvelope {
+            envelope_id: sent.envelope_id,
+            status: envelope_status(sent.status),
+            status_changed_at: sent.status_changed_at.map(timestamp),
+            reused: sent.reused,
+        })
     }
 
     fn get_envelope_status(
         conn: wit::Connection,
-        _envelope_id: String,
+        envelope_id: String,
     ) -> Result<wit_signing::EnvelopeInfo, wit::ConnectorError> {
-        config(conn)?;
-        not_yet("get-envelope-status")
+        let config = config(conn)?;
+        let i = esign::status::get_status(&WitHost, &config, &envelope_id)?;
+        Ok(wit_signing::EnvelopeInfo {
+            envelope_id: i.envelope_id,
+            status: envelope_status(i.status),
+            status_changed_at: i.status_changed_at.map(timestamp),
+            sent_at: i.sent_at.map(timestamp),
+            delivered_at: i.delivered_at.map(timestamp),
+            completed_at: i.completed_at.map(timestamp),
+            declined_at: i.declined_at.map(timestamp),
+            voided_at: i.voided_at.map(timestamp),
+            voided_reason: i.voided_reason,
+            expires_at: i.expires_at.map(timestamp),
+            email_subject: i.email_subject,
+        })
     }
 
     fn get_signed_documents(
         conn: wit::Connection,
-        _envelope_id: String,
+        envelope_id: String,
     ) -> Result<wit_signing::SignedDocuments, wit::ConnectorError> {
-        config(conn)?;
-        not_yet("get-signed-documents")
+        let config = config(conn)?;
+        let d = esign::documents::get_signed_documents(&WitHost, &config, &envelope_id)?;
+        Ok(wit_signing::SignedDocuments {
+            envelope_id: d.envelope_id,
+            documents: d.documents.into_iter().map(signed_document).collect(),
+            summary: signed_document(d.summary),
+        })
     }
 
     fn void_envelope(
         conn: wit::Connection,
-        _envelope_id: String,
-        _reason: String,
+        envelope_id: String,
+        reason: String,
     ) -> Result<wit_signing::VoidResult, wit::ConnectorError> {
-        config(conn)?;
-        not_yet("void-envelope")
+        let config = config(conn)?;
+        let v = esign::void::void(&WitHost, &config, &envelope_id, &reason)?;
+        Ok(wit_signing::VoidResult {
+            envelope_id: v.envelope_id,
+            already_voided: v.already_voided,
+        })
     }
 }

@@ -1,37 +1,68 @@
 //! `docusign-host demo`: the product, offline, from fixtures embedded in the binary.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use docusign_host::bindings::Connection;
 use docusign_host::capabilities::{Capabilities, LogSink, StateStore};
 use docusign_host::clock::ManualClock;
 use docusign_host::json_api::{self, InputFiles};
-use docusign_host::settings;
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::{Cassette, CassetteTransport};
+use docusign_host::{save, settings};
 use serde_json::{Value, json};
 
 const DEMO_SETTINGS: &str = include_str!("../../fixtures/config/demo.toml");
 const DEMO_KEY: &str = include_str!("../../fixtures/keys/test-only-rsa-pkcs1.pem");
-const AUTH_CASSETTE: &str = include_str!("../../fixtures/cassettes/auth/token-userinfo.json");
+const SIGNING_CASSETTE: &str = include_str!("../../fixtures/cassettes/demo/signing-flow.json");
+const SEND_INPUT: &str = include_str!("../../fixtures/inputs/send.json");
+const MSA: &[u8] = include_bytes!("../../fixtures/documents/Master Services Agreement.pdf");
+const ORDER_FORM: &[u8] = include_bytes!("../../fixtures/documents/Order Form.txt");
+const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
+/// The PDFs the demo cassette's `file` bodies name, embedded.
+const SIGNED_FILES: [(&str, &[u8]); 3] = [
+    (
+        "../../documents/signed/Master Services Agreement.pdf",
+        include_bytes!("../../fixtures/documents/signed/Master Services Agreement.pdf"),
+    ),
+    (
+        "../../documents/signed/Order Form.pdf",
+        include_bytes!("../../fixtures/documents/signed/Order Form.pdf"),
+    ),
+    (
+        "../../documents/signed/Summary.pdf",
+        include_bytes!("../../fixtures/documents/signed/Summary.pdf"),
+    ),
+];
 
 fn connection() -> Result<Connection, String> {
     let mut parsed = settings::parse(DEMO_SETTINGS, false)?;
     parsed.private_key_file = None;
-    let mut conn = settings::resolve(parsed, std::path::Path::new("."), |_| None)?;
+    let mut conn = settings::resolve(parsed, Path::new("."), |_| None)?;
     conn.private_key_pem = DEMO_KEY.to_owned();
     Ok(conn)
 }
 
-struct Step {
-    action: &'static str,
-    cassette: Option<&'static str>,
-    input: Value,
+/// The bundled send input, with the documents inlined instead of file paths.
+fn send_input() -> Value {
+    let mut input: Value = serde_json::from_str(SEND_INPUT).unwrap_or_else(|_| json!({}));
+    input["documents"] = json!([
+        {"name": "Master Services Agreement.pdf", "content_base64": STANDARD.encode(MSA)},
+        {"name": "Order Form.txt", "content_base64": STANDARD.encode(ORDER_FORM)},
+    ]);
+    input
 }
 
-/// Run every demo step; stops at the first failure.
-pub fn run(log: Arc<dyn LogSink>, as_json: bool) -> ExitCode {
+/// Where the demo saves documents by default.
+pub fn default_out_dir() -> PathBuf {
+    std::env::temp_dir().join("docusign-demo")
+}
+
+/// Run every demo step over one replayed cassette; stops at the first failure.
+pub fn run(log: Arc<dyn LogSink>, as_json: bool, out_dir: &Path) -> ExitCode {
     let conn = match connection() {
         Ok(c) => c,
         Err(e) => {
@@ -43,54 +74,64 @@ pub fn run(log: Arc<dyn LogSink>, as_json: bool) -> ExitCode {
         Ok(h) => h,
         Err(code) => return code,
     };
+    let files = SIGNED_FILES
+        .iter()
+        .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
+        .collect();
+    let cassette = match Cassette::parse_with_files(SIGNING_CASSETTE, ".", files) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: the bundled demo cassette is broken: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let clock = Arc::new(ManualClock::new(
+        cassette
+            .start_time_ms()
+            .unwrap_or(docusign_host::harness::DEFAULT_START_MS),
+    ));
+    let transport = Arc::new(CassetteTransport::new(cassette));
     let state: Arc<dyn StateStore> = Arc::new(MemoryStateStore::new());
+    let caps = Capabilities {
+        transport: transport.clone(),
+        clock,
+        state,
+        log,
+    };
     let steps = [
-        Step {
-            action: "generate-consent-url",
-            cassette: None,
-            input: json!({"kind": "individual"}),
-        },
-        Step {
-            action: "auth-test",
-            cassette: Some(AUTH_CASSETTE),
-            input: json!({}),
-        },
+        ("generate-consent-url", json!({"kind": "individual"})),
+        ("auth-test", json!({})),
+        ("send-for-signature", send_input()),
+        ("get-envelope-status", json!({"envelope_id": ENVELOPE})),
+        ("get-signed-documents", json!({"envelope_id": ENVELOPE})),
+        (
+            "void-envelope",
+            json!({"envelope_id": ENVELOPE, "reason": "Sent to the wrong customer"}),
+        ),
+        ("get-envelope-status", json!({"envelope_id": ENVELOPE})),
     ];
     eprintln!("demo: offline, replaying bundled DocuSign fixtures with the TEST-ONLY key");
-    for step in steps {
-        let cassette = Cassette::parse(step.cassette.unwrap_or(r#"{"interactions": []}"#), ".")
-            .expect("bundled cassette is valid");
-        let clock = Arc::new(ManualClock::new(
-            cassette
-                .start_time_ms()
-                .unwrap_or(docusign_host::harness::DEFAULT_START_MS),
-        ));
-        let transport = Arc::new(CassetteTransport::new(cassette));
-        let caps = Capabilities {
-            transport: transport.clone(),
-            clock,
-            state: state.clone(),
-            log: log.clone(),
-        };
-        let outcome = json_api::invoke(
-            &host,
-            &caps,
-            &conn,
-            step.action,
-            step.input,
-            InputFiles::default(),
-        );
-        let code = crate::print_outcome(step.action, &outcome, as_json);
+    for (n, (action, input)) in steps.into_iter().enumerate() {
+        eprintln!("demo step {}/7: {action}", n + 1);
+        let mut outcome =
+            json_api::invoke(&host, &caps, &conn, action, input, InputFiles::default());
+        if let (Ok(result), "get-signed-documents") = (&mut outcome, action) {
+            match save::save_documents(result, out_dir) {
+                Ok(paths) => eprintln!("saved {} files in {}", paths.len(), out_dir.display()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        let code = crate::print_outcome(action, &outcome, as_json);
         if outcome.is_err() {
             return code;
         }
-        if let Err(problems) = transport.finish() {
-            eprintln!(
-                "error: demo step {} did not follow its cassette: {problems}",
-                step.action
-            );
-            return ExitCode::from(4);
-        }
+    }
+    if let Err(problems) = transport.finish() {
+        eprintln!("error: the demo did not follow its cassette: {problems}");
+        return ExitCode::from(4);
     }
     ExitCode::SUCCESS
 }

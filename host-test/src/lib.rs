@@ -12,6 +12,7 @@ pub mod json_api;
 pub mod log_sink;
 pub mod redact;
 pub mod render;
+pub mod save;
 pub mod settings;
 pub mod state_store;
 pub mod transport;

@@ -61,6 +61,9 @@ enum Command {
         /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
+        /// Where downloaded documents are saved (default: <temp dir>/docusign-demo).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Run one action (see `actions`) with JSON input.
     Invoke(InvokeArgs),
@@ -87,6 +90,9 @@ struct InvokeArgs {
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
+    /// Save downloaded documents (get-signed-documents) in this directory instead of printing them.
+    #[arg(long)]
+    save_dir: Option<PathBuf>,
     /// Time bound of the invocation, seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
@@ -102,7 +108,9 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Demo { json } => demo::run(log, json),
+        Command::Demo { json, out } => {
+            demo::run(log, json, &out.unwrap_or_else(demo::default_out_dir))
+        }
         Command::Invoke(args) => invoke(args, log),
     }
 }

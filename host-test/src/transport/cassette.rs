@@ -37,6 +37,9 @@ pub struct Cassette {
     /// Directory that `file` bodies are relative to.
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// In-memory files consulted before `base_dir` (for cassettes embedded in a binary).
+    #[serde(skip)]
+    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 /// One exchange.
@@ -132,11 +135,29 @@ impl Cassette {
 
     /// Parse and validate cassette JSON; `file` bodies resolve against `base_dir`.
     pub fn parse(text: &str, base_dir: impl Into<PathBuf>) -> Result<Self, String> {
+        Self::parse_with_files(text, base_dir, BTreeMap::new())
+    }
+
+    /// Like [`Cassette::parse`], with `file` bodies looked up in `files` (by the path written in
+    /// the cassette) before the file system.
+    pub fn parse_with_files(
+        text: &str,
+        base_dir: impl Into<PathBuf>,
+        files: BTreeMap<String, Vec<u8>>,
+    ) -> Result<Self, String> {
         let mut cassette: Cassette =
             serde_json::from_str(text).map_err(|e| format!("invalid cassette JSON: {e}"))?;
         cassette.base_dir = base_dir.into();
+        cassette.files = files;
         cassette.validate()?;
         Ok(cassette)
+    }
+
+    fn body_bytes(&self, body: &Body) -> Result<Vec<u8>, String> {
+        match body {
+            Body::File(f) if self.files.contains_key(f) => Ok(self.files[f].clone()),
+            other => body_bytes(other, &self.base_dir),
+        }
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -151,7 +172,7 @@ impl Cassette {
             match (&it.response, &it.error) {
                 (Some(r), None) if (100..=599).contains(&r.status) => {
                     if let Some(body) = &r.body {
-                        body_bytes(body, &self.base_dir).map_err(at)?;
+                        self.body_bytes(body).map_err(at)?;
                     }
                 }
                 (Some(r), None) => {
@@ -372,7 +393,7 @@ fn shown(name: &str, value: &str) -> String {
 pub fn request_mismatch(
     expected: &ExpectedRequest,
     actual: &Request,
-    base: &Path,
+    cassette: &Cassette,
 ) -> Option<String> {
     let method = method_name(actual.method);
     if !expected.method.eq_ignore_ascii_case(method) {
@@ -442,7 +463,7 @@ pub fn request_mismatch(
                 body.len()
             )),
         },
-        Some(b @ (Body::Base64(_) | Body::File(_))) => match body_bytes(b, base) {
+        Some(b @ (Body::Base64(_) | Body::File(_))) => match cassette.body_bytes(b) {
             Ok(e) if e == *body => None,
             Ok(e) => Some(format!(
                 "body: expected {} recorded bytes, got {} different bytes",
@@ -454,7 +475,7 @@ pub fn request_mismatch(
     }
 }
 
-fn response_of(recorded: &RecordedResponse, base: &Path) -> Result<Response, String> {
+fn response_of(recorded: &RecordedResponse, cassette: &Cassette) -> Result<Response, String> {
     let mut headers = Vec::new();
     for (name, value) in &recorded.headers {
         match value {
@@ -472,7 +493,7 @@ fn response_of(recorded: &RecordedResponse, base: &Path) -> Result<Response, Str
                     "application/json; charset=utf-8".to_owned(),
                 ));
             }
-            body_bytes(b, base)?
+            cassette.body_bytes(b)?
         }
         None => Vec::new(),
     };
@@ -576,8 +597,7 @@ impl Transport for CassetteTransport {
             return Err(TransportError::Other(format!("cassette: {msg}")));
         };
         replay.next += 1;
-        if let Some(diff) = request_mismatch(&interaction.request, request, &self.cassette.base_dir)
-        {
+        if let Some(diff) = request_mismatch(&interaction.request, request, &self.cassette) {
             let msg = format!(
                 "request #{} {} {} does not match interaction #{}: {diff}",
                 index + 1,
@@ -589,7 +609,7 @@ impl Transport for CassetteTransport {
             return Err(TransportError::Other(format!("cassette: {msg}")));
         }
         match (&interaction.response, &interaction.error) {
-            (Some(r), _) => response_of(r, &self.cassette.base_dir).map_err(TransportError::Other),
+            (Some(r), _) => response_of(r, &self.cassette).map_err(TransportError::Other),
             (None, Some(e)) => Err(transport_error(e).unwrap_or_else(TransportError::Other)),
             (None, None) => Err(TransportError::Other(
                 "cassette interaction has no response".into(),
@@ -738,6 +758,7 @@ mod tests {
 
     #[test]
     fn mismatch_messages_hide_secrets() {
+        let empty = Cassette::parse(r#"{"interactions": []}"#, ".").unwrap();
         let expected = ExpectedRequest {
             method: "POST".into(),
             url: "https://h/t".into(),
@@ -752,7 +773,7 @@ mod tests {
                 &[("Authorization", "Bearer real-secret")],
                 b"",
             ),
-            Path::new("."),
+            &empty,
         )
         .unwrap();
         assert!(!diff.contains("real-secret"), "{diff}");
@@ -773,7 +794,7 @@ mod tests {
                 &[],
                 b"assertion=the-secret-jwt",
             ),
-            Path::new("."),
+            &empty,
         )
         .unwrap();
         assert!(!diff.contains("the-secret-jwt"), "{diff}");

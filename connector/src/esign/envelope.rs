@@ -1,0 +1,361 @@
+//! The create-envelope request body (`POST …/envelopes`).
+//!
+//! Documents are base64-encoded straight into the request buffer, one at a time, and each
+//! document's bytes are released once encoded: a 25 MB file is not held as bytes, base64
+//! string and JSON at once.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Serialize;
+
+use super::routing::routing_orders;
+use super::validate::{base64_len, document_extension};
+use super::{Document, Expiration, Reminders, SendRequest};
+use crate::error::{ConnectorError, Result};
+
+/// Envelope custom field carrying the idempotency key.
+pub const IDEMPOTENCY_FIELD: &str = "connectorIdempotencyKey";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvelopeDefinition<'a> {
+    email_subject: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_blurb: Option<&'a str>,
+    status: &'static str,
+    recipients: Recipients<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notification: Option<Notification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_fields: Option<CustomFields<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Recipients<'a> {
+    signers: Vec<Recipient<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    carbon_copies: Vec<Recipient<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Recipient<'a> {
+    email: &'a str,
+    name: &'a str,
+    recipient_id: String,
+    routing_order: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    use_account_defaults: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reminders: Option<ReminderSettings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expirations: Option<ExpirationSettings>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReminderSettings {
+    reminder_enabled: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reminder_delay: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reminder_frequency: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExpirationSettings {
+    expire_enabled: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_warn: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CustomFields<'a> {
+    text_custom_fields: [TextCustomField<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct TextCustomField<'a> {
+    name: &'static str,
+    value: &'a str,
+    show: &'static str,
+    required: &'static str,
+}
+
+fn flag(on: bool) -> &'static str {
+    if on { "true" } else { "false" }
+}
+
+fn reminders(r: Reminders) -> ReminderSettings {
+    ReminderSettings {
+        reminder_enabled: flag(r.enabled),
+        reminder_delay: r
+            .first_reminder_days
+            .filter(|_| r.enabled)
+            .map(|d| d.to_string()),
+        reminder_frequency: r.interval_days.filter(|_| r.enabled).map(|d| d.to_string()),
+    }
+}
+
+fn expirations(e: Expiration) -> ExpirationSettings {
+    ExpirationSettings {
+        expire_enabled: flag(e.enabled),
+        expire_after: e.validity_days.filter(|_| e.enabled).map(|d| d.to_string()),
+        expire_warn: e
+            .warning_days
+            .filter(|_| e.enabled && e.validity_days.is_some())
+            .map(|d| d.to_string()),
+    }
+}
+
+/// The JSON body for a validated `req`; its documents are consumed.
+pub fn create_body(mut req: SendRequest) -> Result<Vec<u8>> {
+    let documents = std::mem::take(&mut req.documents);
+    let orders = routing_orders(&req.signing_order, req.signer_emails.len());
+    let signers = req
+        .signer_emails
+        .iter()
+        .zip(&req.signer_names)
+        .zip(&orders)
+        .enumerate()
+        .map(|(i, ((email, name), order))| Recipient {
+            email,
+            name,
+            recipient_id: (i + 1).to_string(),
+            routing_order: order.to_string(),
+        })
+        .collect();
+    let first_cc_id = req.signer_emails.len() + 1;
+    let carbon_copies = req
+        .cc_emails
+        .iter()
+        .zip(&req.cc_names)
+        .enumerate()
+        .map(|(i, (email, name))| Recipient {
+            email,
+            name,
+            recipient_id: (first_cc_id + i).to_string(),
+            // Copied when the envelope is sent, as Qflow describes CCs.
+            routing_order: "1".to_owned(),
+        })
+        .collect();
+    let notification =
+        (req.reminders.is_some() || req.expiration.is_some()).then(|| Notification {
+            use_account_defaults: "false",
+            reminders: req.reminders.map(reminders),
+            expirations: req.expiration.map(expirations),
+        });
+    let definition = EnvelopeDefinition {
+        email_subject: &req.email_subject,
+        email_blurb: req.email_body.as_deref(),
+        status: "sent",
+        recipients: Recipients {
+            signers,
+            carbon_copies,
+        },
+        notification,
+        custom_fields: req.idempotency_key.as_deref().map(|value| CustomFields {
+            text_custom_fields: [TextCustomField {
+                name: IDEMPOTENCY_FIELD,
+                value,
+                show: "false",
+                required: "false",
+            }],
+        }),
+    };
+    let rest = serde_json::to_vec(&definition)
+        .map_err(|e| ConnectorError::invalid("send-request", e.to_string()))?;
+    let capacity = rest.len()
+        + 32
+        + documents
+            .iter()
+            .map(|d| base64_len(d.content.len()) + d.name.len() * 2 + 96)
+            .sum::<usize>();
+    let mut body = Vec::with_capacity(capacity);
+    body.extend_from_slice(b"{\"documents\":[");
+    for (i, doc) in documents.into_iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        write_document(&mut body, i, doc)?;
+    }
+    body.extend_from_slice(b"],");
+    // `rest` is a JSON object: splice its members after the documents.
+    body.extend_from_slice(&rest[1..]);
+    Ok(body)
+}
+
+fn write_document(body: &mut Vec<u8>, index: usize, doc: Document) -> Result<()> {
+    let extension = document_extension(index, &doc.name)?;
+    let header = format!(
+        "{{\"documentId\":\"{}\",\"name\":{},\"fileExtension\":\"{extension}\",\"documentBase64\":\"",
+        index + 1,
+        serde_json::to_string(&doc.name)
+            .map_err(|e| ConnectorError::invalid("documents", e.to_string()))?,
+    );
+    body.extend_from_slice(header.as_bytes());
+    let start = body.len();
+    body.resize(start + base64_len(doc.content.len()), 0);
+    let written = STANDARD
+        .encode_slice(&doc.content, &mut body[start..])
+        .map_err(|e| ConnectorError::invalid("documents", e.to_string()))?;
+    body.truncate(start + written);
+    drop(doc);
+    body.extend_from_slice(b"\"}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn request() -> SendRequest {
+        SendRequest {
+            signer_emails: vec![
+                "alice@example.com".into(),
+                "bob@example.org".into(),
+                "carol@example.net".into(),
+            ],
+            signer_names: vec!["Alice".into(), "Bob \"B\"".into(), "Carol".into()],
+            documents: vec![
+                Document {
+                    name: "MSA.pdf".into(),
+                    content: b"%PDF-1.4 msa".to_vec(),
+                },
+                Document {
+                    name: "Order Form.DOCX".into(),
+                    content: vec![0, 1, 2, 250, 251],
+                },
+            ],
+            email_subject: "Please sign".into(),
+            email_body: Some("Thanks".into()),
+            cc_emails: vec!["dave@example.com".into()],
+            cc_names: vec!["Dave".into()],
+            signing_order: vec![Some(2), None, Some(1)],
+            expiration: Some(Expiration {
+                enabled: true,
+                validity_days: Some(30),
+                warning_days: Some(5),
+            }),
+            reminders: Some(Reminders {
+                enabled: true,
+                first_reminder_days: Some(2),
+                interval_days: Some(1),
+            }),
+            idempotency_key: Some("order-42".into()),
+        }
+    }
+
+    #[test]
+    fn full_body() {
+        let body: Value = serde_json::from_slice(&create_body(request()).unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "documents": [
+                    {"documentId": "1", "name": "MSA.pdf", "fileExtension": "pdf", "documentBase64": STANDARD.encode(b"%PDF-1.4 msa")},
+                    {"documentId": "2", "name": "Order Form.DOCX", "fileExtension": "docx", "documentBase64": "AAEC+vs="}
+                ],
+                "emailSubject": "Please sign",
+                "emailBlurb": "Thanks",
+                "status": "sent",
+                "recipients": {
+                    "signers": [
+                        {"email": "alice@example.com", "name": "Alice", "recipientId": "1", "routingOrder": "2"},
+                        {"email": "bob@example.org", "name": "Bob \"B\"", "recipientId": "2", "routingOrder": "3"},
+                        {"email": "carol@example.net", "name": "Carol", "recipientId": "3", "routingOrder": "1"}
+                    ],
+                    "carbonCopies": [
+                        {"email": "dave@example.com", "name": "Dave", "recipientId": "4", "routingOrder": "1"}
+                    ]
+                },
+                "notification": {
+                    "useAccountDefaults": "false",
+                    "reminders": {"reminderEnabled": "true", "reminderDelay": "2", "reminderFrequency": "1"},
+                    "expirations": {"expireEnabled": "true", "expireAfter": "30", "expireWarn": "5"}
+                },
+                "customFields": {"textCustomFields": [
+                    {"name": "connectorIdempotencyKey", "value": "order-42", "show": "false", "required": "false"}
+                ]}
+            })
+        );
+    }
+
+    #[test]
+    fn minimal_body_omits_optional_blocks_and_disabled_days() {
+        let mut r = request();
+        r.email_body = None;
+        r.cc_emails.clear();
+        r.cc_names.clear();
+        r.signing_order.clear();
+        r.expiration = None;
+        r.reminders = None;
+        r.idempotency_key = None;
+        let body: Value = serde_json::from_slice(&create_body(r.clone()).unwrap()).unwrap();
+        let mut keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["documents", "emailSubject", "recipients", "status"]);
+        assert!(body["recipients"].get("carbonCopies").is_none());
+        assert!(
+            body["recipients"]["signers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["routingOrder"] == "1")
+        );
+        r.expiration = Some(Expiration {
+            enabled: false,
+            validity_days: Some(9),
+            warning_days: Some(1),
+        });
+        r.reminders = Some(Reminders {
+            enabled: false,
+            first_reminder_days: Some(3),
+            interval_days: None,
+        });
+        let body: Value = serde_json::from_slice(&create_body(r).unwrap()).unwrap();
+        assert_eq!(
+            body["notification"],
+            json!({"useAccountDefaults": "false", "reminders": {"reminderEnabled": "false"}, "expirations": {"expireEnabled": "false"}})
+        );
+    }
+
+    #[test]
+    fn large_document_is_encoded_exactly() {
+        let content: Vec<u8> = (0..3_000_001u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut r = request();
+        r.documents = vec![Document {
+            name: "big.pdf".into(),
+            content: content.clone(),
+        }];
+        let body = create_body(r).unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            STANDARD
+                .decode(v["documents"][0]["documentBase64"].as_str().unwrap())
+                .unwrap(),
+            content
+        );
+        assert!(
+            body.capacity() < body.len() + 4096,
+            "no reallocation slack: {} vs {}",
+            body.capacity(),
+            body.len()
+        );
+    }
+}

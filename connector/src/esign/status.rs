@@ -1,0 +1,88 @@
+//! "Get status of documents sent for signature": `GET …/envelopes/{id}`, typed.
+
+use serde::Deserialize;
+
+use super::validate;
+use super::{EnvelopeInfo, EnvelopeStatus};
+use crate::auth::userinfo::Account;
+use crate::auth::{Session, scopes};
+use crate::config::Config;
+use crate::error::{ConnectorError, Result};
+use crate::host::{Host, HttpRequest, Level, Method};
+use crate::http;
+use crate::timestamp::Timestamp;
+use crate::wire::flex_bool;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvelopeReply {
+    envelope_id: Option<String>,
+    status: Option<String>,
+    status_changed_date_time: Option<String>,
+    sent_date_time: Option<String>,
+    delivered_date_time: Option<String>,
+    completed_date_time: Option<String>,
+    declined_date_time: Option<String>,
+    voided_date_time: Option<String>,
+    voided_reason: Option<String>,
+    expire_date_time: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    expire_enabled: bool,
+    email_subject: Option<String>,
+}
+
+/// Status of envelope `envelope_id`.
+pub fn get_status(host: &dyn Host, config: &Config, envelope_id: &str) -> Result<EnvelopeInfo> {
+    let envelope_id = validate::envelope_id(envelope_id)?;
+    let session = Session::new(host, config, scopes::ESIGNATURE);
+    let account = session.account()?;
+    fetch(&session, &account, envelope_id)
+}
+
+/// `GET` the envelope with an established session.
+pub fn fetch(session: &Session<'_>, account: &Account, envelope_id: &str) -> Result<EnvelopeInfo> {
+    let host = session.host();
+    let url = format!("{}/envelopes/{envelope_id}", account.esign_base());
+    let resp = session.send(HttpRequest::new(Method::Get, url).accept_json())?;
+    if !resp.is_success() {
+        return Err(http::api_error(&resp, host.now_ms()));
+    }
+    let reply: EnvelopeReply = http::json(&resp, "envelope")?;
+    let status = reply
+        .status
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(EnvelopeStatus::parse)
+        .ok_or_else(|| ConnectorError::bad_response(resp.status, "envelope has no status"))?;
+    let time = |name: &str, value: Option<&str>| -> Option<Timestamp> {
+        let value = value?;
+        let parsed = Timestamp::parse(value);
+        if parsed.is_none() {
+            host.log(
+                Level::Warn,
+                &format!("envelope {envelope_id}: ignoring unreadable {name} {value:?}"),
+            );
+        }
+        parsed
+    };
+    Ok(EnvelopeInfo {
+        envelope_id: reply.envelope_id.unwrap_or_else(|| envelope_id.to_owned()),
+        status,
+        status_changed_at: time(
+            "statusChangedDateTime",
+            reply.status_changed_date_time.as_deref(),
+        ),
+        sent_at: time("sentDateTime", reply.sent_date_time.as_deref()),
+        delivered_at: time("deliveredDateTime", reply.delivered_date_time.as_deref()),
+        completed_at: time("completedDateTime", reply.completed_date_time.as_deref()),
+        declined_at: time("declinedDateTime", reply.declined_date_time.as_deref()),
+        voided_at: time("voidedDateTime", reply.voided_date_time.as_deref()),
+        voided_reason: reply.voided_reason,
+        expires_at: if reply.expire_enabled {
+            time("expireDateTime", reply.expire_date_time.as_deref())
+        } else {
+            None
+        },
+        email_subject: reply.email_subject,
+    })
+}

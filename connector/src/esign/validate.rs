@@ -1,0 +1,514 @@
+//! Validation of action inputs before anything is sent, against DocuSign's documented limits.
+//! Errors name the field as the WIT contract spells it (with an index for list items).
+
+use super::{Document, SendRequest};
+use crate::error::{ConnectorError, Result};
+use crate::ids::is_guid;
+
+/// Most recipients in one envelope.
+pub const MAX_RECIPIENTS: usize = 100;
+/// Longest e-mail address DocuSign accepts for a recipient.
+pub const MAX_EMAIL_CHARS: usize = 100;
+/// Longest recipient name.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest e-mail subject.
+pub const MAX_SUBJECT_CHARS: usize = 100;
+/// Longest e-mail body.
+pub const MAX_BODY_CHARS: usize = 10_000;
+/// Longest document name.
+pub const MAX_DOCUMENT_NAME_CHARS: usize = 255;
+/// Largest HTTP request DocuSign accepts (base64 documents included).
+pub const MAX_REQUEST_BYTES: usize = 35_651_584;
+/// Largest day count for expiration and reminders.
+pub const MAX_DAYS: u32 = 999;
+/// Largest signing-order number.
+pub const MAX_SIGNING_ORDER: u32 = 999;
+/// Longest void reason.
+pub const MAX_VOID_REASON_CHARS: usize = 200;
+/// Longest idempotency key (an envelope custom field value).
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
+/// Space the envelope definition around the documents may take in the request, generously.
+const ENVELOPE_OVERHEAD_BYTES: usize = 64 * 1024;
+
+/// File types DocuSign converts to PDF.
+pub const SUPPORTED_EXTENSIONS: &[&str] = &[
+    "doc", "docm", "docx", "dot", "dotm", "dotx", "htm", "html", "msg", "pdf", "rtf", "txt", "wpd",
+    "xps", "bmp", "gif", "jpg", "jpeg", "png", "tif", "tiff", "pot", "potx", "pps", "ppt", "pptm",
+    "pptx", "csv", "xls", "xlsm", "xlsx",
+];
+
+fn invalid(field: impl AsRef<str>, message: impl Into<String>) -> ConnectorError {
+    ConnectorError::invalid(field.as_ref(), message)
+}
+
+/// Check a send request; the first problem is reported.
+pub fn send_request(req: &SendRequest) -> Result<()> {
+    if req.signer_emails.is_empty() {
+        return Err(invalid("signer-emails", "at least one signer is required"));
+    }
+    same_length(
+        "signer-emails",
+        &req.signer_emails,
+        "signer-names",
+        &req.signer_names,
+    )?;
+    same_length("cc-emails", &req.cc_emails, "cc-names", &req.cc_names)?;
+    let recipients = req.signer_emails.len() + req.cc_emails.len();
+    if recipients > MAX_RECIPIENTS {
+        return Err(invalid(
+            "signer-emails",
+            format!(
+                "{recipients} recipients (signers and CCs); DocuSign allows at most {MAX_RECIPIENTS} per envelope"
+            ),
+        ));
+    }
+    for (list, emails) in [
+        ("signer-emails", &req.signer_emails),
+        ("cc-emails", &req.cc_emails),
+    ] {
+        for (i, email) in emails.iter().enumerate() {
+            check_email(&format!("{list}[{i}]"), email)?;
+        }
+    }
+    for (list, names) in [
+        ("signer-names", &req.signer_names),
+        ("cc-names", &req.cc_names),
+    ] {
+        for (i, name) in names.iter().enumerate() {
+            check_text(&format!("{list}[{i}]"), name, MAX_NAME_CHARS, true)?;
+        }
+    }
+    if req.signing_order.len() > req.signer_emails.len() {
+        return Err(invalid(
+            "signing-order",
+            format!(
+                "{} entries for {} signers; give at most one per signer, in signer order",
+                req.signing_order.len(),
+                req.signer_emails.len()
+            ),
+        ));
+    }
+    for (i, order) in req.signing_order.iter().enumerate() {
+        if let Some(n) = order.filter(|n| *n > MAX_SIGNING_ORDER) {
+            return Err(invalid(
+                format!("signing-order[{i}]"),
+                format!("{n} is above {MAX_SIGNING_ORDER}"),
+            ));
+        }
+    }
+    check_text("email-subject", &req.email_subject, MAX_SUBJECT_CHARS, true)?;
+    if let Some(body) = &req.email_body {
+        check_text("email-body", body, MAX_BODY_CHARS, false)?;
+    }
+    documents(&req.documents)?;
+    if let Some(e) = req.expiration.filter(|e| e.enabled) {
+        let validity = e.validity_days.ok_or_else(|| {
+            invalid(
+                "expiration.validity-days",
+                "is required when expiration is enabled",
+            )
+        })?;
+        days("expiration.validity-days", validity, 1)?;
+        if let Some(warn) = e.warning_days {
+            days("expiration.warning-days", warn, 0)?;
+            if warn >= validity {
+                return Err(invalid(
+                    "expiration.warning-days",
+                    format!(
+                        "{warn} days of notice must be fewer than the {validity} days of validity"
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(r) = req.reminders.filter(|r| r.enabled) {
+        let first = r.first_reminder_days.ok_or_else(|| {
+            invalid(
+                "reminders.first-reminder-days",
+                "is required when reminders are enabled",
+            )
+        })?;
+        days("reminders.first-reminder-days", first, 1)?;
+        if let Some(interval) = r.interval_days {
+            days("reminders.interval-days", interval, 1)?;
+        }
+    }
+    if let Some(key) = &req.idempotency_key {
+        idempotency_key(key)?;
+    }
+    Ok(())
+}
+
+fn same_length(a_name: &str, a: &[String], b_name: &str, b: &[String]) -> Result<()> {
+    if a.len() != b.len() {
+        return Err(invalid(
+            b_name,
+            format!(
+                "{b_name} has {} entries but {a_name} has {}; they must match one to one, in the same order",
+                b.len(),
+                a.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A plausible e-mail address: `local@domain.tld`, ASCII, within DocuSign's length limit.
+pub fn check_email(field: &str, email: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(invalid(
+            field,
+            format!("{email:?} is not an e-mail address: {why}"),
+        ))
+    };
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return bad(&format!("longer than {MAX_EMAIL_CHARS} characters"));
+    }
+    if !email.is_ascii() {
+        return bad("use only ASCII (the punycode form for international domains)");
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return bad("no '@'");
+    };
+    const LOCAL_SPECIALS: &[u8] = b"!#$%&'*+/=?^_`{|}~.-";
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(&c));
+    if !local_ok {
+        return bad("the part before '@' is not valid");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let labels_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        });
+    let tld = labels.last().copied().unwrap_or("");
+    if !labels_ok || tld.len() < 2 || tld.bytes().all(|c| c.is_ascii_digit()) {
+        return bad("the domain is not valid");
+    }
+    Ok(())
+}
+
+/// Non-control text within `max` characters; `required` also refuses blank text.
+pub fn check_text(field: &str, text: &str, max: usize, required: bool) -> Result<()> {
+    if required && text.trim().is_empty() {
+        return Err(invalid(field, "is empty"));
+    }
+    let count = text.chars().count();
+    if count > max {
+        return Err(invalid(
+            field,
+            format!("is {count} characters; DocuSign allows at most {max}"),
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(invalid(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+fn days(field: &str, value: u32, min: u32) -> Result<()> {
+    if !(min..=MAX_DAYS).contains(&value) {
+        return Err(invalid(
+            field,
+            format!("{value} is outside {min}..={MAX_DAYS} days"),
+        ));
+    }
+    Ok(())
+}
+
+/// The lower-case extension of a document name, if DocuSign supports it.
+pub fn document_extension(index: usize, name: &str) -> Result<String> {
+    let field = format!("documents[{index}].name");
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| invalid(&field, format!("{name:?} has no file extension; DocuSign needs it to convert the file (e.g. .pdf)")))?;
+    if !SUPPORTED_EXTENSIONS.contains(&ext.as_str()) {
+        return Err(invalid(
+            &field,
+            format!(
+                ".{ext} is not a type DocuSign converts; supported: {}",
+                SUPPORTED_EXTENSIONS.join(", ")
+            ),
+        ));
+    }
+    Ok(ext)
+}
+
+/// Length of base64 (with padding) for `n` bytes.
+pub fn base64_len(n: usize) -> usize {
+    n.div_ceil(3) * 4
+}
+
+fn documents(docs: &[Document]) -> Result<()> {
+    if docs.is_empty() {
+        return Err(invalid("documents", "at least one document is required"));
+    }
+    let mut request_bytes = ENVELOPE_OVERHEAD_BYTES;
+    for (i, doc) in docs.iter().enumerate() {
+        check_text(
+            &format!("documents[{i}].name"),
+            &doc.name,
+            MAX_DOCUMENT_NAME_CHARS,
+            true,
+        )?;
+        document_extension(i, &doc.name)?;
+        if doc.content.is_empty() {
+            return Err(invalid(
+                format!("documents[{i}].content"),
+                format!("{:?} is empty", doc.name),
+            ));
+        }
+        request_bytes = request_bytes.saturating_add(base64_len(doc.content.len()));
+        if request_bytes > MAX_REQUEST_BYTES {
+            let raw: usize = docs.iter().map(|d| d.content.len()).sum();
+            return Err(invalid(
+                "documents",
+                format!(
+                    "{raw} bytes of documents make a request over DocuSign's {MAX_REQUEST_BYTES}-byte limit once \
+                     base64-encoded (about 26 MB of files per envelope request); send fewer or smaller files"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An envelope id: a GUID.
+pub fn envelope_id(id: &str) -> Result<&str> {
+    let id = id.trim();
+    if !is_guid(id) {
+        return Err(invalid(
+            "envelope-id",
+            format!(
+                "{id:?} is not an envelope id (a GUID like 0d077e5c-ecaa-42c4-a60b-7b437d26c0ad)"
+            ),
+        ));
+    }
+    Ok(id)
+}
+
+/// A void reason.
+pub fn void_reason(reason: &str) -> Result<()> {
+    check_text("reason", reason, MAX_VOID_REASON_CHARS, true)
+}
+
+fn idempotency_key(key: &str) -> Result<()> {
+    check_text("idempotency-key", key, MAX_IDEMPOTENCY_KEY_CHARS, true)?;
+    if key.contains(['\n', '\r', '\t', '=']) {
+        return Err(invalid(
+            "idempotency-key",
+            "may not contain '=' or line breaks",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Expiration, Reminders};
+    use super::*;
+
+    pub fn request() -> SendRequest {
+        SendRequest {
+            signer_emails: vec!["alice@example.com".into(), "bob@example.org".into()],
+            signer_names: vec!["Alice".into(), "Bob".into()],
+            documents: vec![Document {
+                name: "Contract.PDF".into(),
+                content: b"%PDF-1.4".to_vec(),
+            }],
+            email_subject: "Please sign".into(),
+            ..SendRequest::default()
+        }
+    }
+
+    fn field_of(req: &SendRequest) -> String {
+        match send_request(req) {
+            Err(ConnectorError::InvalidInput { field, .. }) => field,
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_a_good_request() {
+        send_request(&request()).unwrap();
+    }
+
+    #[test]
+    fn mismatched_lists_name_both_fields() {
+        let mut r = request();
+        r.signer_names.pop();
+        match send_request(&r) {
+            Err(ConnectorError::InvalidInput { field, message }) => {
+                assert_eq!(field, "signer-names");
+                assert!(
+                    message.contains("signer-emails") && message.contains("signer-names"),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut r = request();
+        r.cc_emails = vec!["c@example.com".into()];
+        assert_eq!(field_of(&r), "cc-names");
+    }
+
+    #[test]
+    fn emails() {
+        for good in [
+            "a@b.co",
+            "first.last+tag@sub.example.com",
+            "x_y@xn--bcher-kva.example",
+        ] {
+            check_email("e", good).unwrap_or_else(|e| panic!("{good}: {e}"));
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a@b.c",
+            "@b.com",
+            "a@.com",
+            "a..b@c.com",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+            "josé@b.com",
+            "a@b.123",
+        ] {
+            assert!(check_email("e", bad).is_err(), "{bad} accepted");
+        }
+        let long = format!("{}@example.com", "a".repeat(90));
+        assert!(check_email("e", &long).is_err());
+        let mut r = request();
+        r.signer_emails[1] = "not-an-email".into();
+        assert_eq!(field_of(&r), "signer-emails[1]");
+    }
+
+    #[test]
+    fn names_subject_and_documents() {
+        let mut r = request();
+        r.signer_names[0] = "  ".into();
+        assert_eq!(field_of(&r), "signer-names[0]");
+        let mut r = request();
+        r.email_subject = String::new();
+        assert_eq!(field_of(&r), "email-subject");
+        let mut r = request();
+        r.email_subject = "x".repeat(101);
+        assert_eq!(field_of(&r), "email-subject");
+        let mut r = request();
+        r.documents.clear();
+        assert_eq!(field_of(&r), "documents");
+        let mut r = request();
+        r.documents[0].content.clear();
+        assert_eq!(field_of(&r), "documents[0].content");
+        let mut r = request();
+        r.documents[0].name = "payload.exe".into();
+        assert_eq!(field_of(&r), "documents[0].name");
+        let mut r = request();
+        r.documents[0].name = "README".into();
+        assert_eq!(field_of(&r), "documents[0].name");
+        let mut r = request();
+        r.documents = vec![Document {
+            name: "big.pdf".into(),
+            content: vec![0; 27_000_000],
+        }];
+        assert_eq!(field_of(&r), "documents");
+        let mut r = request();
+        r.documents = vec![Document {
+            name: "ok.pdf".into(),
+            content: vec![0; 25 << 20],
+        }];
+        send_request(&r).unwrap();
+    }
+
+    #[test]
+    fn numbers_in_range() {
+        let mut r = request();
+        r.signing_order = vec![Some(1), Some(2), Some(3)];
+        assert_eq!(field_of(&r), "signing-order");
+        let mut r = request();
+        r.signing_order = vec![Some(1000)];
+        assert_eq!(field_of(&r), "signing-order[0]");
+        let mut r = request();
+        r.expiration = Some(Expiration {
+            enabled: true,
+            validity_days: None,
+            warning_days: None,
+        });
+        assert_eq!(field_of(&r), "expiration.validity-days");
+        r.expiration = Some(Expiration {
+            enabled: true,
+            validity_days: Some(0),
+            warning_days: None,
+        });
+        assert_eq!(field_of(&r), "expiration.validity-days");
+        r.expiration = Some(Expiration {
+            enabled: true,
+            validity_days: Some(u32::MAX),
+            warning_days: None,
+        });
+        assert_eq!(field_of(&r), "expiration.validity-days");
+        r.expiration = Some(Expiration {
+            enabled: true,
+            validity_days: Some(10),
+            warning_days: Some(10),
+        });
+        assert_eq!(field_of(&r), "expiration.warning-days");
+        r.expiration = Some(Expiration {
+            enabled: false,
+            validity_days: Some(0),
+            warning_days: Some(99),
+        });
+        send_request(&r).unwrap();
+        r.reminders = Some(Reminders {
+            enabled: true,
+            first_reminder_days: None,
+            interval_days: Some(1),
+        });
+        assert_eq!(field_of(&r), "reminders.first-reminder-days");
+        r.reminders = Some(Reminders {
+            enabled: true,
+            first_reminder_days: Some(2),
+            interval_days: Some(0),
+        });
+        assert_eq!(field_of(&r), "reminders.interval-days");
+        let mut r = request();
+        r.signer_emails = (0..101).map(|i| format!("s{i}@example.com")).collect();
+        r.signer_names = (0..101).map(|i| format!("S {i}")).collect();
+        assert_eq!(field_of(&r), "signer-emails");
+    }
+
+    #[test]
+    fn ids_and_reasons() {
+        assert!(envelope_id("0d077e5c-ecaa-42c4-a60b-7b437d26c0ad").is_ok());
+        for bad in [
+            "",
+            "../../accounts",
+            "0d077e5c",
+            "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad/documents",
+        ] {
+            assert!(
+                matches!(envelope_id(bad), Err(ConnectorError::InvalidInput { field, .. }) if field == "envelope-id"),
+                "{bad}"
+            );
+        }
+        assert!(void_reason("Sent to the wrong person").is_ok());
+        assert!(void_reason(" ").is_err());
+        assert!(void_reason(&"x".repeat(201)).is_err());
+    }
+}

@@ -1,0 +1,613 @@
+//! The four signing actions end to end: the real component, replayed DocuSign cassettes.
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use common::{connection, fixture, host, replay};
+use docusign_host::bindings::signing::{
+    Document, EnvelopeStatus, Expiration, Reminders, SendRequest,
+};
+use docusign_host::bindings::{ConnectorError, Method};
+use docusign_host::harness::Replay;
+use docusign_host::json_api::{self, InputFiles};
+use docusign_host::transport::Cassette;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
+const ACCOUNT_BASE: &str =
+    "https://demo.docusign.net/restapi/v2.1/accounts/a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
+
+fn invoke(r: &Replay, action: &str, input: Value) -> Result<Value, json_api::InvokeError> {
+    let inputs = fixture("inputs");
+    json_api::invoke(
+        &host(),
+        &r.capabilities(),
+        &connection(),
+        action,
+        input,
+        InputFiles {
+            base_dir: Some(&inputs),
+        },
+    )
+}
+
+fn send_input() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture("inputs/send.json")).unwrap()).unwrap()
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(fixture(path)).unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The JSON bodies of the requests sent to `url_suffix` with `method`.
+fn sent_bodies(r: &Replay, method: Method, url_suffix: &str) -> Vec<Value> {
+    r.transport
+        .received()
+        .iter()
+        .filter(|q| q.method == method && q.url.ends_with(url_suffix))
+        .map(|q| serde_json::from_slice(&q.body).unwrap())
+        .collect()
+}
+
+fn send_request() -> SendRequest {
+    SendRequest {
+        signer_emails: vec![
+            "alice.signer@example.com".into(),
+            "bob.signer@example.org".into(),
+        ],
+        signer_names: vec!["Alice Signer".into(), "Bob Signer".into()],
+        documents: vec![
+            Document {
+                name: "Master Services Agreement.pdf".into(),
+                content: read("documents/Master Services Agreement.pdf"),
+            },
+            Document {
+                name: "Order Form.txt".into(),
+                content: read("documents/Order Form.txt"),
+            },
+        ],
+        email_subject: "Please sign: Master Services Agreement".into(),
+        email_body: Some(
+            "Hello, please review and sign the attached agreement and order form.".into(),
+        ),
+        cc_emails: vec!["carol.cc@example.com".into()],
+        cc_names: vec!["Carol Copy".into()],
+        signing_order: vec![Some(1), Some(2)],
+        expiration: Some(Expiration {
+            enabled: true,
+            validity_days: Some(30),
+            warning_days: Some(5),
+        }),
+        reminders: Some(Reminders {
+            enabled: true,
+            first_reminder_days: Some(2),
+            interval_days: Some(1),
+        }),
+        idempotency_key: None,
+    }
+}
+
+/// send -> status sent -> status completed -> documents + summary -> void refused.
+#[test]
+fn happy_path_send_status_documents_void() {
+    let r = replay("esign/happy-path");
+
+    let sent = invoke(&r, "send-for-signature", send_input()).unwrap();
+    assert_eq!(
+        sent,
+        json!({"envelope_id": ENVELOPE, "status": "sent", "status_changed_at": "2025-05-02T15:40:01.397Z", "reused": false})
+    );
+    // The exact envelope definition: routing orders, CC, notification block, base64 documents.
+    let body = &sent_bodies(&r, Method::Post, "/envelopes")[0];
+    assert_eq!(
+        body["documents"][0]["documentBase64"],
+        STANDARD.encode(read("documents/Master Services Agreement.pdf"))
+    );
+    assert_eq!(
+        body["documents"][1]["documentBase64"],
+        STANDARD.encode(read("documents/Order Form.txt"))
+    );
+    assert_eq!(body["documents"][1]["fileExtension"], "txt");
+    assert_eq!(body["recipients"]["signers"][0]["routingOrder"], "1");
+    assert_eq!(body["recipients"]["signers"][1]["routingOrder"], "2");
+    assert_eq!(
+        body["recipients"]["carbonCopies"][0],
+        json!({"email": "carol.cc@example.com", "name": "Carol Copy", "recipientId": "3", "routingOrder": "1"})
+    );
+    assert_eq!(
+        body["notification"],
+        json!({"useAccountDefaults": "false",
+               "reminders": {"reminderEnabled": "true", "reminderDelay": "2", "reminderFrequency": "1"},
+               "expirations": {"expireEnabled": "true", "expireAfter": "30", "expireWarn": "5"}})
+    );
+
+    let status = invoke(&r, "get-envelope-status", json!({"envelope_id": ENVELOPE})).unwrap();
+    assert_eq!(status["status"], "sent");
+    assert_eq!(status["status_changed_at"], "2025-05-02T15:40:01.397Z");
+    assert_eq!(status["sent_at"], "2025-05-02T15:40:01.397Z");
+    assert_eq!(status["expires_at"], "2025-06-01T15:40:01.397Z");
+    assert_eq!(status["completed_at"], Value::Null);
+
+    let conn = connection();
+    let completed = host()
+        .get_envelope_status(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(completed.status, EnvelopeStatus::Completed);
+    let done = completed.completed_at.unwrap();
+    assert_eq!(
+        (done.seconds, done.nanoseconds),
+        (1_746_263_702, 789_012_300)
+    );
+    assert_eq!(completed.status_changed_at, completed.completed_at);
+    assert_eq!(completed.delivered_at.unwrap().seconds, 1_746_263_564);
+    assert_eq!(
+        completed.email_subject.as_deref(),
+        Some("Please sign: Master Services Agreement")
+    );
+
+    let docs = host()
+        .get_signed_documents(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+        .unwrap();
+    let names: Vec<&str> = docs.documents.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Master Services Agreement.pdf", "Order Form.txt"],
+        "DocuSign's order field, not list order"
+    );
+    let expected = [
+        read("documents/signed/Master Services Agreement.pdf"),
+        read("documents/signed/Order Form.pdf"),
+    ];
+    for (doc, bytes) in docs.documents.iter().zip(&expected) {
+        assert_eq!(&doc.content, bytes);
+        assert_eq!(doc.sha256, sha256_hex(bytes));
+    }
+    assert_eq!(docs.documents[0].document_id, "1");
+    assert_eq!(docs.summary.document_id, "certificate");
+    assert_eq!(docs.summary.content, read("documents/signed/Summary.pdf"));
+    assert_eq!(docs.summary.sha256, sha256_hex(&docs.summary.content));
+
+    match invoke(
+        &r,
+        "void-envelope",
+        json!({"envelope_id": ENVELOPE, "reason": "Customer changed their mind"}),
+    ) {
+        Err(e) => {
+            assert_eq!(e.json["kind"], "api");
+            assert_eq!(e.json["error_code"], "ENVELOPE_CANNOT_VOID_INVALID_STATE");
+            assert_eq!(
+                e.json["message"],
+                format!("envelope {ENVELOPE} is completed and cannot be voided")
+            );
+            assert!(e.json["hint"].as_str().unwrap().contains("in progress"));
+            assert_eq!(
+                e.json["trace_token"],
+                "6103b440-5c4e-4b0e-9a3f-000000000009"
+            );
+        }
+        Ok(v) => panic!("voiding a completed envelope must fail, got {v}"),
+    }
+    r.finish().unwrap();
+    let token_requests = r
+        .transport
+        .received()
+        .iter()
+        .filter(|q| q.url.ends_with("/oauth/token"))
+        .count();
+    assert_eq!(token_requests, 1, "one token for the whole flow");
+}
+
+/// A cassette answering any create request with 201, to inspect what each input maps to.
+fn accepting_cassette() -> Replay {
+    let c = json!({"start_time": "2025-05-02T15:40:00Z", "interactions": [
+        {"request": {"method": "POST", "url": "https://account-d.docusign.com/oauth/token", "body": {"form": {"grant_type": "<any>", "assertion": "<jwt>"}}},
+         "response": {"status": 200, "body": {"json": {"access_token": "t", "token_type": "Bearer", "expires_in": 3600}}}},
+        {"request": {"method": "GET", "url": "https://account-d.docusign.com/oauth/userinfo"},
+         "response": {"status": 200, "body": {"json": {"sub": "u", "accounts": [{"account_id": "a4ec37d6-1c2b-4c3d-9e4f-143885c220e1", "is_default": true, "base_uri": "https://demo.docusign.net"}]}}}},
+        {"request": {"method": "POST", "url": format!("{ACCOUNT_BASE}/envelopes"), "body": {"json": "<any>"}},
+         "response": {"status": 201, "body": {"json": {"envelopeId": ENVELOPE, "status": "sent", "statusDateTime": "2025-05-02T15:40:01.3970000Z"}}}}
+    ]});
+    Replay::new(Cassette::parse(&c.to_string(), ".").unwrap())
+}
+
+fn sent_body(req: SendRequest) -> Value {
+    let r = accepting_cassette();
+    host()
+        .send_for_signature(&r.capabilities(), &connection(), &req)
+        .unwrap()
+        .unwrap();
+    r.finish().unwrap();
+    sent_bodies(&r, Method::Post, "/envelopes").remove(0)
+}
+
+/// Every Qflow "send documents to sign" input lands in a request field.
+#[test]
+fn each_qflow_input_maps_to_a_request_field() {
+    let body = sent_body(send_request());
+    // Signers' e-mails and names, same order.
+    let signers = body["recipients"]["signers"].as_array().unwrap();
+    assert_eq!(
+        signers
+            .iter()
+            .map(|s| s["email"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["alice.signer@example.com", "bob.signer@example.org"]
+    );
+    assert_eq!(
+        signers
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["Alice Signer", "Bob Signer"]
+    );
+    // Documents, with the extension derived from the file name.
+    assert_eq!(body["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        body["documents"][0]["name"],
+        "Master Services Agreement.pdf"
+    );
+    assert_eq!(body["documents"][0]["fileExtension"], "pdf");
+    // E-mail subject (and body).
+    assert_eq!(
+        body["emailSubject"],
+        "Please sign: Master Services Agreement"
+    );
+    assert_eq!(
+        body["emailBlurb"],
+        "Hello, please review and sign the attached agreement and order form."
+    );
+    // CC e-mails and names.
+    assert_eq!(
+        body["recipients"]["carbonCopies"][0]["email"],
+        "carol.cc@example.com"
+    );
+    assert_eq!(body["recipients"]["carbonCopies"][0]["name"], "Carol Copy");
+    // Signature order.
+    assert_eq!(
+        signers
+            .iter()
+            .map(|s| s["routingOrder"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["1", "2"]
+    );
+    // Enable expiration, validity, expiration notice; enable reminder, first reminder, interval.
+    assert_eq!(
+        body["notification"]["expirations"],
+        json!({"expireEnabled": "true", "expireAfter": "30", "expireWarn": "5"})
+    );
+    assert_eq!(
+        body["notification"]["reminders"],
+        json!({"reminderEnabled": "true", "reminderDelay": "2", "reminderFrequency": "1"})
+    );
+    assert_eq!(body["notification"]["useAccountDefaults"], "false");
+    assert_eq!(body["status"], "sent");
+}
+
+#[test]
+fn signature_order_follows_qflow_rules() {
+    let cases: [(Vec<Option<u32>>, [&str; 3]); 4] = [
+        (vec![], ["1", "1", "1"]), // no order: everyone at once
+        (vec![Some(5), None, Some(2)], ["2", "3", "1"]), // numbered run lowest first; none goes after
+        (vec![None, Some(1)], ["2", "1", "2"]), // only the second numbered (first left empty)
+        (vec![Some(0), Some(7), Some(7)], ["2", "1", "1"]), // 0 means "after"; equal numbers sign together
+    ];
+    for (order, expected) in cases {
+        let mut req = send_request();
+        req.signer_emails.push("dan@example.com".into());
+        req.signer_names.push("Dan".into());
+        req.signing_order = order.clone();
+        let body = sent_body(req);
+        let got: Vec<String> = body["recipients"]["signers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["routingOrder"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(got, expected, "signing order {order:?}");
+    }
+}
+
+#[test]
+fn send_errors_carry_docusign_error_codes() {
+    let r = replay("esign/send-invalid-recipient");
+    match host()
+        .send_for_signature(&r.capabilities(), &connection(), &send_request())
+        .unwrap()
+    {
+        Err(ConnectorError::Api(e)) => {
+            assert_eq!(e.status, 400);
+            assert_eq!(
+                e.error_code.as_deref(),
+                Some("INVALID_EMAIL_ADDRESS_FOR_RECIPIENT")
+            );
+            assert!(
+                e.message
+                    .starts_with("The email address for the recipient is invalid")
+            );
+            assert!(e.hint.is_some());
+            assert_eq!(
+                e.trace_token.as_deref(),
+                Some("6103b440-5c4e-4b0e-9a3f-000000000001")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    r.finish().unwrap();
+
+    let r = replay("esign/send-rate-limited");
+    match host()
+        .send_for_signature(&r.capabilities(), &connection(), &send_request())
+        .unwrap()
+    {
+        Err(ConnectorError::RateLimited(e)) => {
+            assert_eq!(
+                e.retry_after_secs,
+                1_746_201_600 - 1_746_200_400,
+                "until X-RateLimit-Reset"
+            );
+            assert_eq!(
+                e.error_code.as_deref(),
+                Some("HOURLY_APIINVOCATION_LIMIT_EXCEEDED")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    r.finish().unwrap();
+}
+
+#[test]
+fn expired_token_mid_run_gets_one_new_token_and_one_retry() {
+    let r = replay("esign/send-expired-token");
+    let sent = host()
+        .send_for_signature(&r.capabilities(), &connection(), &send_request())
+        .unwrap()
+        .unwrap();
+    assert_eq!(sent.envelope_id, ENVELOPE);
+    r.finish().unwrap();
+    let creates: Vec<_> = r
+        .transport
+        .received()
+        .into_iter()
+        .filter(|q| q.url.ends_with("/envelopes"))
+        .collect();
+    assert_eq!(creates.len(), 2);
+    assert_eq!(
+        creates[0].body, creates[1].body,
+        "the retry resends the same envelope"
+    );
+    let auth = |q: &docusign_host::bindings::Request| {
+        q.headers
+            .iter()
+            .find(|(k, _)| k == "Authorization")
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_ne!(auth(&creates[0]), auth(&creates[1]), "with the new token");
+}
+
+#[test]
+fn idempotency_key_prevents_a_duplicate_send() {
+    let r = replay("esign/send-idempotent");
+    let mut req = send_request();
+    req.idempotency_key = Some("order-2025-0042".into());
+    let first = host()
+        .send_for_signature(&r.capabilities(), &connection(), &req)
+        .unwrap()
+        .unwrap();
+    assert!(!first.reused);
+    let second = host()
+        .send_for_signature(&r.capabilities(), &connection(), &req)
+        .unwrap()
+        .unwrap();
+    assert!(second.reused);
+    assert_eq!(second.envelope_id, first.envelope_id);
+    r.finish().unwrap();
+    assert_eq!(
+        sent_bodies(&r, Method::Post, "/envelopes").len(),
+        1,
+        "one envelope created"
+    );
+}
+
+#[test]
+fn status_errors_and_voided_times() {
+    let r = replay("esign/status-errors");
+    let conn = connection();
+    match host()
+        .get_envelope_status(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+    {
+        Err(ConnectorError::Api(e)) => {
+            assert_eq!(
+                (e.status, e.error_code.as_deref()),
+                (404, Some("ENVELOPE_DOES_NOT_EXIST"))
+            );
+            assert!(e.hint.unwrap().contains("envelope-id"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match host()
+        .get_envelope_status(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+    {
+        Err(ConnectorError::RateLimited(e)) => {
+            assert_eq!(
+                e.error_code.as_deref(),
+                Some("HOURLY_ENVELOPE_POLLING_LIMIT_EXCEEDED")
+            );
+            assert_eq!(e.retry_after_secs, 1200);
+        }
+        other => panic!("{other:?}"),
+    }
+    let voided = host()
+        .get_envelope_status(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(voided.status, EnvelopeStatus::Voided);
+    assert_eq!(
+        voided.voided_reason.as_deref(),
+        Some("Sent to the wrong customer")
+    );
+    assert_eq!(voided.voided_at.unwrap().seconds, 1_746_201_910);
+    r.finish().unwrap();
+}
+
+#[test]
+fn document_errors() {
+    let r = replay("esign/documents-errors");
+    let conn = connection();
+    match host()
+        .get_signed_documents(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+    {
+        Err(ConnectorError::RateLimited(e)) => {
+            assert_eq!(e.error_code.as_deref(), Some("API_REQUEST_IS_THROTTLED"))
+        }
+        other => panic!("{other:?}"),
+    }
+    match host()
+        .get_signed_documents(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+    {
+        Err(ConnectorError::InvalidResponse(e)) => {
+            assert!(
+                e.message.contains("document 1 is not a PDF"),
+                "{}",
+                e.message
+            );
+            assert!(
+                !e.message.contains("Back soon"),
+                "HTML is described, not echoed"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match host()
+        .get_signed_documents(&r.capabilities(), &conn, ENVELOPE)
+        .unwrap()
+    {
+        Err(ConnectorError::Api(e)) => {
+            assert_eq!(e.error_code.as_deref(), Some("ENVELOPE_DOES_NOT_EXIST"))
+        }
+        other => panic!("{other:?}"),
+    }
+    r.finish().unwrap();
+}
+
+#[test]
+fn void_is_idempotent() {
+    let r = replay("esign/void");
+    let conn = connection();
+    let first = host()
+        .void_envelope(
+            &r.capabilities(),
+            &conn,
+            ENVELOPE,
+            "  Sent to the wrong customer ",
+        )
+        .unwrap()
+        .unwrap();
+    assert!(!first.already_voided);
+    let second = host()
+        .void_envelope(
+            &r.capabilities(),
+            &conn,
+            ENVELOPE,
+            "Sent to the wrong customer",
+        )
+        .unwrap()
+        .unwrap();
+    assert!(second.already_voided);
+    assert_eq!(second.envelope_id, ENVELOPE);
+    r.finish().unwrap();
+}
+
+/// Bad inputs: a typed error naming the field, nothing sent.
+#[test]
+fn invalid_inputs_send_nothing() {
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"signer_names": ["Alice Signer"]}), "signer-names"),
+        (
+            json!({"signer_emails": ["alice.signer@example", "bob.signer@example.org"]}),
+            "signer-emails[0]",
+        ),
+        (json!({"documents": []}), "documents"),
+        (
+            json!({"documents": [{"name": "x.exe", "content_base64": "AAAA"}]}),
+            "documents[0].name",
+        ),
+        (
+            json!({"documents": [{"name": "x.pdf", "content_base64": ""}]}),
+            "documents[0].content",
+        ),
+        (json!({"email_subject": ""}), "email-subject"),
+        (
+            json!({"cc_emails": ["c@example.com"], "cc_names": []}),
+            "cc-names",
+        ),
+        (
+            json!({"expiration": {"enabled": true, "validity_days": 5000}}),
+            "expiration.validity-days",
+        ),
+        (
+            json!({"reminders": {"enabled": true, "first_reminder_days": 0}}),
+            "reminders.first-reminder-days",
+        ),
+        (json!({"signing_order": [1, 2, 3]}), "signing-order"),
+    ];
+    for (change, field) in cases {
+        let mut input = send_input();
+        for (k, v) in change.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        let r = Replay::new(Cassette::parse(r#"{"interactions": []}"#, ".").unwrap());
+        match invoke(&r, "send-for-signature", input) {
+            Err(e) => {
+                assert_eq!(e.json["kind"], "invalid-input", "{}", e.json);
+                assert_eq!(e.json["field"], field, "{}", e.json);
+            }
+            Ok(v) => panic!("{field}: accepted {v}"),
+        }
+        assert!(
+            r.transport.received().is_empty(),
+            "{field}: nothing may be sent"
+        );
+    }
+    for (action, input, field) in [
+        (
+            "get-envelope-status",
+            json!({"envelope_id": "not-a-guid"}),
+            "envelope-id",
+        ),
+        (
+            "get-signed-documents",
+            json!({"envelope_id": "../../users"}),
+            "envelope-id",
+        ),
+        (
+            "void-envelope",
+            json!({"envelope_id": ENVELOPE, "reason": " "}),
+            "reason",
+        ),
+    ] {
+        let r = Replay::new(Cassette::parse(r#"{"interactions": []}"#, ".").unwrap());
+        let e = invoke(&r, action, input).unwrap_err();
+        assert_eq!(
+            (e.json["kind"].as_str(), e.json["field"].as_str()),
+            (Some("invalid-input"), Some(field))
+        );
+        assert!(r.transport.received().is_empty());
+    }
+}
