@@ -11,7 +11,7 @@ use crate::commands::{self, ConsentKind, ConsentRequest};
 use crate::config::{Config, Connection};
 use crate::error::{ConnectorError, TransportError};
 use crate::esign::{self, EnvelopeStatus};
-use crate::events::EventType;
+use crate::events::{self, EventType};
 use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
 use crate::timestamp::Timestamp;
 
@@ -205,12 +205,6 @@ fn event_type(t: wit_commands::EventType) -> EventType {
     }
 }
 
-fn not_yet<T>(what: &str) -> Result<T, wit::ConnectorError> {
-    Err(wit::ConnectorError::NotImplemented(format!(
-        "{what} is not available in this build"
-    )))
-}
-
 impl wit_commands::Guest for Component {
     fn generate_consent_url(
         conn: wit::Connection,
@@ -261,23 +255,68 @@ impl wit_commands::Guest for Component {
 
     fn get_events(
         conn: wit::Connection,
-        _req: wit_commands::GetEventsRequest,
+        req: wit_commands::GetEventsRequest,
     ) -> Result<Vec<wit_commands::Event>, wit::ConnectorError> {
-        config(conn)?;
-        not_yet("get-events")
+        let config = config(conn)?;
+        let req = events::GetEventsRequest {
+            event_type: event_type(req.event_type),
+            limit: req.limit,
+            since: req.since,
+        };
+        Ok(events::get_events(&WitHost, &config, &req)?
+            .into_iter()
+            .map(event)
+            .collect())
     }
 
     fn fetch_events(
         conn: wit::Connection,
-        _req: wit_commands::FetchRequest,
+        req: wit_commands::FetchRequest,
     ) -> Result<wit_commands::FetchBatch, wit::ConnectorError> {
-        config(conn)?;
-        not_yet("fetch-events")
+        let config = config(conn)?;
+        let req = events::FetchRequest {
+            event_types: req.event_types.into_iter().map(event_type).collect(),
+            max_customer_events: req.max_customer_events,
+            max_audit_users: req.max_audit_users,
+            first_fetch: req.first_fetch,
+        };
+        let batch = events::fetch_events(&WitHost, &config, &req)?;
+        Ok(wit_commands::FetchBatch {
+            events: batch.events.into_iter().map(event).collect(),
+            checkpoint: batch.checkpoint,
+            streams: batch
+                .streams
+                .into_iter()
+                .map(|s| wit_commands::StreamReport {
+                    event_type: wit_event_type(s.event_type),
+                    fetched: s.fetched,
+                    more_available: s.more_available,
+                    error: s.error.map(Into::into),
+                })
+                .collect(),
+            retry_after_secs: batch.retry_after_secs,
+        })
     }
 
-    fn commit_fetch(conn: wit::Connection, _checkpoint: String) -> Result<(), wit::ConnectorError> {
-        config(conn)?;
-        not_yet("commit-fetch")
+    fn commit_fetch(conn: wit::Connection, checkpoint: String) -> Result<(), wit::ConnectorError> {
+        let config = config(conn)?;
+        Ok(events::commit_fetch(&WitHost, &config, &checkpoint)?)
+    }
+}
+
+fn wit_event_type(t: EventType) -> wit_commands::EventType {
+    match t {
+        EventType::CustomerEvents => wit_commands::EventType::CustomerEvents,
+        EventType::AuditUsers => wit_commands::EventType::AuditUsers,
+    }
+}
+
+fn event(e: events::Event) -> wit_commands::Event {
+    wit_commands::Event {
+        event_type: wit_event_type(e.event_type),
+        id: e.id,
+        time: e.time.map(timestamp),
+        json: e.json,
     }
 }
 

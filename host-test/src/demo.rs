@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 const DEMO_SETTINGS: &str = include_str!("../../fixtures/config/demo.toml");
 const DEMO_KEY: &str = include_str!("../../fixtures/keys/test-only-rsa-pkcs1.pem");
 const SIGNING_CASSETTE: &str = include_str!("../../fixtures/cassettes/demo/signing-flow.json");
+const EVENTS_CASSETTE: &str = include_str!("../../fixtures/cassettes/demo/events.json");
 const SEND_INPUT: &str = include_str!("../../fixtures/inputs/send.json");
 const MSA: &[u8] = include_bytes!("../../fixtures/documents/Master Services Agreement.pdf");
 const ORDER_FORM: &[u8] = include_bytes!("../../fixtures/documents/Order Form.txt");
@@ -61,7 +62,23 @@ pub fn default_out_dir() -> PathBuf {
     std::env::temp_dir().join("docusign-demo")
 }
 
-/// Run every demo step over one replayed cassette; stops at the first failure.
+/// One demo step: an action and its input (`None`: commit the previous step's checkpoint).
+struct Step {
+    action: &'static str,
+    input: Option<Value>,
+    /// Minutes of replay time to let pass first (Monitor allows one call a minute).
+    wait_minutes: u64,
+}
+
+fn step(action: &'static str, input: Value) -> Step {
+    Step {
+        action,
+        input: Some(input),
+        wait_minutes: 0,
+    }
+}
+
+/// Run every demo step; stops at the first failure.
 pub fn run(log: Arc<dyn LogSink>, as_json: bool, out_dir: &Path) -> ExitCode {
     let conn = match connection() {
         Ok(c) => c,
@@ -74,64 +91,95 @@ pub fn run(log: Arc<dyn LogSink>, as_json: bool, out_dir: &Path) -> ExitCode {
         Ok(h) => h,
         Err(code) => return code,
     };
-    let files = SIGNED_FILES
+    let state: Arc<dyn StateStore> = Arc::new(MemoryStateStore::new());
+    let files: std::collections::BTreeMap<String, Vec<u8>> = SIGNED_FILES
         .iter()
         .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
         .collect();
-    let cassette = match Cassette::parse_with_files(SIGNING_CASSETTE, ".", files) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: the bundled demo cassette is broken: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let clock = Arc::new(ManualClock::new(
-        cassette
-            .start_time_ms()
-            .unwrap_or(docusign_host::harness::DEFAULT_START_MS),
-    ));
-    let transport = Arc::new(CassetteTransport::new(cassette));
-    let state: Arc<dyn StateStore> = Arc::new(MemoryStateStore::new());
-    let caps = Capabilities {
-        transport: transport.clone(),
-        clock,
-        state,
-        log,
-    };
-    let steps = [
-        ("generate-consent-url", json!({"kind": "individual"})),
-        ("auth-test", json!({})),
-        ("send-for-signature", send_input()),
-        ("get-envelope-status", json!({"envelope_id": ENVELOPE})),
-        ("get-signed-documents", json!({"envelope_id": ENVELOPE})),
-        (
+    let signing = vec![
+        step("generate-consent-url", json!({"kind": "individual"})),
+        step("auth-test", json!({})),
+        step("send-for-signature", send_input()),
+        step("get-envelope-status", json!({"envelope_id": ENVELOPE})),
+        step("get-signed-documents", json!({"envelope_id": ENVELOPE})),
+        step(
             "void-envelope",
             json!({"envelope_id": ENVELOPE, "reason": "Sent to the wrong customer"}),
         ),
-        ("get-envelope-status", json!({"envelope_id": ENVELOPE})),
+        step("get-envelope-status", json!({"envelope_id": ENVELOPE})),
+    ];
+    let events = vec![
+        step(
+            "get-events",
+            json!({"event_type": "customer-events", "limit": 3}),
+        ),
+        Step {
+            wait_minutes: 1,
+            ..step(
+                "fetch-events",
+                json!({"event_types": ["customer-events", "audit-users"], "first_fetch": "5 minutes ago"}),
+            )
+        },
+        Step {
+            action: "commit-fetch",
+            input: None,
+            wait_minutes: 0,
+        },
     ];
     eprintln!("demo: offline, replaying bundled DocuSign fixtures with the TEST-ONLY key");
-    for (n, (action, input)) in steps.into_iter().enumerate() {
-        eprintln!("demo step {}/7: {action}", n + 1);
-        let mut outcome =
-            json_api::invoke(&host, &caps, &conn, action, input, InputFiles::default());
-        if let (Ok(result), "get-signed-documents") = (&mut outcome, action) {
-            match save::save_documents(result, out_dir) {
-                Ok(paths) => eprintln!("saved {} files in {}", paths.len(), out_dir.display()),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
+    let total = signing.len() + events.len();
+    let mut n = 0;
+    for (cassette_text, steps) in [(SIGNING_CASSETTE, signing), (EVENTS_CASSETTE, events)] {
+        let cassette = match Cassette::parse_with_files(cassette_text, ".", files.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: a bundled demo cassette is broken: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let clock = Arc::new(ManualClock::new(
+            cassette
+                .start_time_ms()
+                .unwrap_or(docusign_host::harness::DEFAULT_START_MS),
+        ));
+        let transport = Arc::new(CassetteTransport::new(cassette));
+        let caps = Capabilities {
+            transport: transport.clone(),
+            clock: clock.clone(),
+            state: state.clone(),
+            log: log.clone(),
+        };
+        let mut checkpoint = Value::Null;
+        for s in steps {
+            n += 1;
+            clock.advance_ms(s.wait_minutes * 60_000);
+            eprintln!("demo step {n}/{total}: {}", s.action);
+            let input = s
+                .input
+                .unwrap_or_else(|| json!({"checkpoint": checkpoint.clone()}));
+            let mut outcome =
+                json_api::invoke(&host, &caps, &conn, s.action, input, InputFiles::default());
+            if let (Ok(result), "get-signed-documents") = (&mut outcome, s.action) {
+                match save::save_documents(result, out_dir) {
+                    Ok(paths) => eprintln!("saved {} files in {}", paths.len(), out_dir.display()),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
                 }
             }
+            if let Ok(result) = &outcome {
+                checkpoint = result.get("checkpoint").cloned().unwrap_or(Value::Null);
+            }
+            let code = crate::print_outcome(s.action, &outcome, as_json);
+            if outcome.is_err() {
+                return code;
+            }
         }
-        let code = crate::print_outcome(action, &outcome, as_json);
-        if outcome.is_err() {
-            return code;
+        if let Err(problems) = transport.finish() {
+            eprintln!("error: the demo did not follow its cassette: {problems}");
+            return ExitCode::from(4);
         }
-    }
-    if let Err(problems) = transport.finish() {
-        eprintln!("error: the demo did not follow its cassette: {problems}");
-        return ExitCode::from(4);
     }
     ExitCode::SUCCESS
 }

@@ -22,12 +22,18 @@ pub struct Replay {
     pub state: Arc<dyn StateStore>,
     /// Every log line.
     pub log: Arc<MemoryLog>,
+    /// The state store when it is the in-memory one `Replay::new` made (for inspection).
+    memory: Option<Arc<MemoryStateStore>>,
 }
 
 impl Replay {
     /// Replay `cassette` with a new in-memory state store.
     pub fn new(cassette: Cassette) -> Self {
-        Self::with_state(cassette, Arc::new(MemoryStateStore::new()))
+        let memory = Arc::new(MemoryStateStore::new());
+        Self {
+            memory: Some(memory.clone()),
+            ..Self::with_state(cassette, memory)
+        }
     }
 
     /// Replay `cassette` with `state` (to carry a token cache or checkpoints across cassettes).
@@ -38,7 +44,16 @@ impl Replay {
             clock: Arc::new(ManualClock::new(start)),
             state,
             log: Arc::new(MemoryLog::default()),
+            memory: None,
         }
+    }
+
+    /// Every state key and value, when the replay made its own in-memory store (else empty).
+    pub fn state_snapshot(&self) -> std::collections::HashMap<String, String> {
+        self.memory
+            .as_ref()
+            .map(|m| m.snapshot())
+            .unwrap_or_default()
     }
 
     /// Load the cassette at `path` and replay it with a new state store.

@@ -2,6 +2,9 @@
 
 use serde_json::Value;
 
+/// Widest table printed; further columns are summarized.
+const MAX_COLUMNS: usize = 8;
+
 /// Render `value` under a `### title` heading. Objects become `field | value` tables, arrays of
 /// objects become one table with a column per key; nested objects flatten to `a.b`;
 /// `content_base64` is shown as its size only.
@@ -16,6 +19,10 @@ pub fn markdown(title: &str, value: &Value) -> String {
                     Value::Array(items) if items.iter().any(Value::is_object) => {
                         lists.push((k.clone(), items))
                     }
+                    Value::String(text) if k == "checkpoint" => rows.push((
+                        k.clone(),
+                        format!("(opaque, {} bytes: pass it to commit-fetch)", text.len()),
+                    )),
                     _ => flatten(k, v, &mut rows),
                 }
             }
@@ -27,13 +34,47 @@ pub fn markdown(title: &str, value: &Value) -> String {
             }
             for (name, items) in lists {
                 out.push_str(&format!("\n#### {name} ({})\n", items.len()));
-                out.push_str(&table(items));
+                if name == "events" {
+                    out.push_str(&table(&items.iter().map(event_row).collect::<Vec<_>>()));
+                } else {
+                    out.push_str(&table(items));
+                }
             }
         }
         Value::Array(items) => out.push_str(&table(items)),
         other => out.push_str(&format!("{}\n", scalar(other))),
     }
     out
+}
+
+/// An event as `event_type | id | time | summary`: who did what (customer events) or who is
+/// now in which state (users).
+fn event_row(event: &Value) -> Value {
+    let d = &event["data"];
+    let field = |k: &str| d[k].as_str().filter(|s| !s.is_empty());
+    let parts: Vec<&str> = if event["event_type"] == "audit-users" {
+        [field("user_name"), field("email"), field("user_status")]
+            .into_iter()
+            .flatten()
+            .collect()
+    } else {
+        [
+            field("object"),
+            field("action"),
+            field("result"),
+            field("userId"),
+            field("ipAddress"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    };
+    serde_json::json!({
+        "event_type": event["event_type"],
+        "id": event["id"],
+        "time": event["time"],
+        "summary": parts.join(" "),
+    })
 }
 
 fn table(items: &[Value]) -> String {
@@ -56,6 +97,8 @@ fn table(items: &[Value]) -> String {
     if columns.is_empty() {
         return "(none)\n".to_owned();
     }
+    let hidden = columns.len().saturating_sub(MAX_COLUMNS);
+    columns.truncate(MAX_COLUMNS);
     let mut out = format!(
         "| {} |\n|{}\n",
         columns
@@ -76,6 +119,11 @@ fn table(items: &[Value]) -> String {
             })
             .collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    if hidden > 0 {
+        out.push_str(&format!(
+            "({hidden} more columns; --json shows everything)\n"
+        ));
     }
     out
 }
@@ -144,5 +192,28 @@ mod tests {
         );
         assert!(md.contains("| a\\|b.pdf | (3 bytes) |  |"), "{md}");
         assert!(!md.contains("AAAA"));
+        let ev = json!({"events": [{"event_type": "customer-events", "id": "e1", "time": "t", "data": {"object": "User", "action": "Login", "result": "Failed", "userId": "u", "ipAddress": "203.0.113.7", "x": 1}}],
+                         "checkpoint": "{\"version\":1}"});
+        let md = markdown("Events", &ev);
+        assert!(
+            md.contains("| event_type | id | time | summary |\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| customer-events | e1 | t | User Login Failed u 203.0.113.7 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("(opaque, 13 bytes: pass it to commit-fetch)"),
+            "{md}"
+        );
+        let wide: Vec<Value> =
+            vec![json!({"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10})];
+        let md = markdown("Wide", &Value::Array(wide));
+        assert!(md.contains("| a | b | c | d | e | f | g | h |\n"), "{md}");
+        assert!(
+            md.contains("(2 more columns; --json shows everything)"),
+            "{md}"
+        );
     }
 }

@@ -65,7 +65,7 @@ fn demo_runs_the_signing_flow_offline_and_saves_documents() {
         .into_iter::<Value>()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(steps.len(), 7, "one result per step");
+    assert_eq!(steps.len(), 10, "one result per step");
     assert!(steps.iter().all(|s| s.get("ok").is_some()), "{stdout}");
     assert_eq!(
         steps[2]["ok"]["envelope_id"],
@@ -74,6 +74,24 @@ fn demo_runs_the_signing_flow_offline_and_saves_documents() {
     assert_eq!(steps[3]["ok"]["status"], "sent");
     assert_eq!(steps[5]["ok"]["already_voided"], false);
     assert_eq!(steps[6]["ok"]["status"], "voided");
+    assert_eq!(
+        steps[7]["ok"]["events"].as_array().unwrap().len(),
+        3,
+        "get-events"
+    );
+    let batch = &steps[8]["ok"];
+    assert_eq!(
+        batch["events"].as_array().unwrap().len(),
+        7,
+        "fetch-events: 5 customer events, 2 users"
+    );
+    assert!(
+        batch["checkpoint"]
+            .as_str()
+            .unwrap()
+            .contains("\"revision\":1")
+    );
+    assert_eq!(steps[9]["ok"]["committed"], true);
     let docs = &steps[4]["ok"];
     for doc in docs["documents"]
         .as_array()

@@ -1,0 +1,234 @@
+//! Fetch checkpoints: where each stream resumes, and the ids recently delivered (to drop
+//! duplicates at page and window boundaries). A fetch returns a *candidate* checkpoint; only
+//! `commit` stores it, and only as the direct successor of the committed one.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ConnectorError, Result};
+use crate::host::Host;
+
+/// Ids remembered per stream for duplicate detection.
+pub const RECENT_IDS: usize = 5_000;
+
+/// Progress of the Monitor customer-events stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorPosition {
+    /// The last `endCursor` consumed; `None` before the first fetch.
+    pub cursor: Option<String>,
+    /// Recently delivered event ids, oldest first.
+    #[serde(default)]
+    pub recent: VecDeque<String>,
+}
+
+/// A time window of Admin API users being read across fetches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserWindow {
+    /// `last_modified_since` of the window (`None`: every user).
+    pub from: Option<String>,
+    /// When the window was opened (the observation time of its users), RFC 3339.
+    pub to: String,
+    /// Index of the next user to read in the window's listing.
+    pub next: u64,
+}
+
+/// Progress of the Admin API users stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersPosition {
+    /// Start of the next window (RFC 3339); `None` before the first fetch.
+    pub since: Option<String>,
+    /// A window left unfinished by the per-fetch bound.
+    pub window: Option<UserWindow>,
+    /// Recently delivered user snapshot ids, oldest first.
+    #[serde(default)]
+    pub recent: VecDeque<String>,
+}
+
+/// The committed (or candidate) state of all streams.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Format version.
+    pub version: u32,
+    /// Commit number: 0 before the first commit.
+    pub revision: u64,
+    /// The revision this candidate follows (equal to `revision - 1` for candidates).
+    pub base: u64,
+    /// Monitor progress.
+    #[serde(default)]
+    pub customer_events: MonitorPosition,
+    /// Admin users progress.
+    #[serde(default)]
+    pub audit_users: UsersPosition,
+}
+
+const VERSION: u32 = 1;
+
+impl Checkpoint {
+    /// Parse checkpoint text (from the state store or from a caller).
+    pub fn parse(text: &str) -> Result<Self> {
+        let cp: Self = serde_json::from_str(text).map_err(|e| {
+            ConnectorError::invalid(
+                "checkpoint",
+                format!("not a checkpoint of this connector: {e}"),
+            )
+        })?;
+        if cp.version != VERSION {
+            return Err(ConnectorError::invalid(
+                "checkpoint",
+                format!("checkpoint version {} is not supported", cp.version),
+            ));
+        }
+        Ok(cp)
+    }
+
+    /// Serialize.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A candidate following `self`.
+    pub fn successor(&self) -> Self {
+        Self {
+            version: VERSION,
+            revision: self.revision + 1,
+            base: self.revision,
+            ..self.clone()
+        }
+    }
+}
+
+/// State key of the committed checkpoint.
+pub fn key(fingerprint: &str) -> String {
+    format!("docusign/v1/{fingerprint}/fetch-checkpoint")
+}
+
+/// The committed checkpoint, or a fresh one.
+pub fn load(host: &dyn Host, fingerprint: &str) -> Result<Checkpoint> {
+    match host
+        .state_get(&key(fingerprint))
+        .map_err(ConnectorError::State)?
+    {
+        Some(text) => Checkpoint::parse(&text).map_err(|e| {
+            ConnectorError::State(format!(
+                "the stored fetch checkpoint is unreadable ({e}); refusing to guess where to resume"
+            ))
+        }),
+        None => Ok(Checkpoint {
+            version: VERSION,
+            ..Checkpoint::default()
+        }),
+    }
+}
+
+/// Store `candidate` if it directly follows the committed checkpoint; committing the same
+/// candidate twice is accepted.
+pub fn commit(host: &dyn Host, fingerprint: &str, candidate_text: &str) -> Result<()> {
+    let candidate = Checkpoint::parse(candidate_text)?;
+    let committed = load(host, fingerprint)?;
+    if candidate.revision == committed.revision && candidate == committed {
+        return Ok(());
+    }
+    if candidate.base != committed.revision || candidate.revision != committed.revision + 1 {
+        return Err(ConnectorError::State(format!(
+            "stale checkpoint: it follows revision {} but revision {} is committed; fetch again",
+            candidate.base, committed.revision
+        )));
+    }
+    host.state_set(&key(fingerprint), &candidate.to_text())
+        .map_err(ConnectorError::State)
+}
+
+/// Duplicate filter over the committed recent ids plus everything seen in this fetch.
+pub struct Dedup {
+    seen: HashSet<String>,
+    recent: VecDeque<String>,
+    /// Duplicates dropped.
+    pub dropped: usize,
+}
+
+impl Dedup {
+    /// Start from a stream's committed `recent` ids.
+    pub fn new(recent: &VecDeque<String>) -> Self {
+        Self {
+            seen: recent.iter().cloned().collect(),
+            recent: recent.clone(),
+            dropped: 0,
+        }
+    }
+
+    /// True (and remembered) when `id` was not delivered before.
+    pub fn admit(&mut self, id: &str) -> bool {
+        if self.seen.contains(id) {
+            self.dropped += 1;
+            return false;
+        }
+        self.seen.insert(id.to_owned());
+        self.recent.push_back(id.to_owned());
+        true
+    }
+
+    /// The recent ids to store in the candidate checkpoint (bounded).
+    pub fn into_recent(mut self) -> VecDeque<String> {
+        while self.recent.len() > RECENT_IDS {
+            self.recent.pop_front();
+        }
+        self.recent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::FakeHost;
+
+    #[test]
+    fn commit_only_successors() {
+        let host = FakeHost::new();
+        let fp = "fp";
+        let c0 = load(&host, fp).unwrap();
+        assert_eq!(c0.revision, 0);
+        let mut c1 = c0.successor();
+        c1.customer_events.cursor = Some("a".into());
+        commit(&host, fp, &c1.to_text()).unwrap();
+        assert_eq!(load(&host, fp).unwrap(), c1);
+        commit(&host, fp, &c1.to_text()).unwrap(); // idempotent
+        // A candidate built from revision 0 after 1 was committed is stale.
+        let mut stale = c0.successor();
+        stale.customer_events.cursor = Some("b".into());
+        assert!(
+            matches!(commit(&host, fp, &stale.to_text()), Err(ConnectorError::State(m)) if m.contains("stale"))
+        );
+        assert!(matches!(
+            commit(&host, fp, "{}"),
+            Err(ConnectorError::InvalidInput { .. })
+        ));
+        assert!(
+            matches!(commit(&host, fp, "garbage"), Err(ConnectorError::InvalidInput { field, .. }) if field == "checkpoint")
+        );
+        let c2 = c1.successor();
+        commit(&host, fp, &c2.to_text()).unwrap();
+        assert_eq!(load(&host, fp).unwrap().revision, 2);
+    }
+
+    #[test]
+    fn unreadable_stored_checkpoint_is_an_error_not_a_restart() {
+        let host = FakeHost::new();
+        host.state.borrow_mut().insert(key("fp"), "{broken".into());
+        assert!(matches!(load(&host, "fp"), Err(ConnectorError::State(_))));
+    }
+
+    #[test]
+    fn dedup_is_bounded_and_remembers() {
+        let recent: VecDeque<String> = (0..RECENT_IDS).map(|i| i.to_string()).collect();
+        let mut d = Dedup::new(&recent);
+        assert!(!d.admit("7"));
+        assert!(d.admit("new"));
+        assert!(!d.admit("new"));
+        assert_eq!(d.dropped, 2);
+        let kept = d.into_recent();
+        assert_eq!(kept.len(), RECENT_IDS);
+        assert_eq!(kept.back().map(String::as_str), Some("new"));
+        assert_eq!(kept.front().map(String::as_str), Some("1"));
+    }
+}
