@@ -4,6 +4,8 @@ wasmtime::component::bindgen!({
     world: "connector",
     path: "../wit",
     additional_derives: [PartialEq],
+    // Imports can stop the invocation (time bound) instead of only returning to the guest.
+    imports: { default: trappable },
 });
 
 pub use docusign::connector::http::{Method, Request, Response, TransportError};

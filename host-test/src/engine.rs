@@ -212,13 +212,21 @@ impl ConnectorHost {
                 requested_bytes,
             };
         }
-        if matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+        // Guest code interrupted by the epoch deadline, or a host call that found it passed.
+        if state.deadline_hit.get() || matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt))
+        {
             return HostError::Timeout {
                 limit: self.options.invocation_timeout,
             };
         }
+        // The error chain with its wasm backtrace, not the host's Rust backtrace.
+        let message = error
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\ncaused by: ");
         HostError::Trap {
-            message: format!("{error:?}"),
+            message,
             guest_stderr: state.guest_stderr(),
         }
     }
@@ -259,11 +267,13 @@ fn load_component(
         env!("DOCUSIGN_HOST_WASMTIME_VERSION"),
         compat.finish()
     ));
-    if file.is_file() {
+    // Read into memory rather than mmap the file: a file changed under a mapping (another
+    // process, a careless cleanup) would crash the host with SIGBUS.
+    if let Ok(cached) = std::fs::read(&file) {
         // SAFETY: the file is one this host wrote (named by the component's hash and the engine's
         // compatibility hash) in a directory only the user can write; wasmtime also rejects
         // artifacts from a different version or configuration.
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &file) } {
+        if let Ok(component) = unsafe { Component::deserialize(engine, &cached) } {
             return Ok((component, CompileSource::Cache));
         }
     }

@@ -65,6 +65,8 @@ pub struct HostState {
     pub(crate) deadline: Instant,
     /// Bytes received over HTTP in this invocation (for progress reporting).
     pub(crate) http_bytes: u64,
+    /// Set when a host call found the time bound passed (the invocation was stopped for it).
+    pub(crate) deadline_hit: std::cell::Cell<bool>,
 }
 
 impl HostState {
@@ -84,6 +86,7 @@ impl HostState {
             held_locks: Vec::new(),
             deadline,
             http_bytes: 0,
+            deadline_hit: std::cell::Cell::new(false),
         }
     }
 
@@ -98,6 +101,35 @@ impl HostState {
         for key in self.held_locks.drain(..) {
             self.caps.state.unlock(&key, self.invocation);
         }
+    }
+}
+
+/// The invocation's time bound passed during a host call; the invocation is stopped.
+#[derive(Debug)]
+pub struct DeadlineExceeded;
+
+impl std::fmt::Display for DeadlineExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the invocation's time bound passed during a host call")
+    }
+}
+
+impl std::error::Error for DeadlineExceeded {}
+
+impl HostState {
+    /// Stop the invocation if its time bound has passed.
+    pub(crate) fn check_deadline(&self) -> wasmtime::Result<()> {
+        if Instant::now() >= self.deadline {
+            self.deadline_hit.set(true);
+            return Err(wasmtime::Error::new(DeadlineExceeded));
+        }
+        Ok(())
+    }
+
+    /// Milliseconds left before the time bound (at least 1 while it has not passed).
+    pub(crate) fn remaining_ms(&self) -> u32 {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        u32::try_from(left.as_millis()).unwrap_or(u32::MAX).max(1)
     }
 }
 

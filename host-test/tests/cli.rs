@@ -211,3 +211,171 @@ fn invoke_send_reads_document_paths_and_saves_downloads() {
         "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad"
     );
 }
+
+fn write_cassette(name: &str, value: &Value) -> std::path::PathBuf {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    path
+}
+
+fn monitor_event(n: u32) -> Value {
+    serde_json::json!({"eventId": format!("e{n}"), "timestamp": format!("2025-05-02T15:38:{n:02}.5Z"), "object": "User", "action": "Login", "result": "Success"})
+}
+
+/// `fetch` twice, a minute apart, with the state kept on disk: the second run resumes from the
+/// committed cursor and the JSON-lines file holds every event once.
+#[test]
+fn fetch_delivers_to_jsonl_and_resumes_from_the_committed_checkpoint() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("fetch-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = serde_json::json!({"request": {"method": "POST", "url": "https://account-d.docusign.com/oauth/token", "body": {"form": {"grant_type": "<any>", "assertion": "<jwt>"}}},
+        "response": {"status": 200, "body": {"json": {"access_token": "fetch-token", "token_type": "Bearer", "expires_in": 3600}}}});
+    let page = |cursor: &str, limit: u32, events: Vec<Value>, end: &str| {
+        serde_json::json!({
+        "request": {"method": "GET", "url": format!("https://lens-d.docusign.net/api/v2.0/datasets/monitor/stream?cursor={cursor}&limit={limit}")},
+        "response": {"status": 200, "body": {"json": {"endCursor": end, "data": events}}}})
+    };
+    let first = write_cassette(
+        "fetch-1.json",
+        &serde_json::json!({"start_time": "2025-05-02T15:40:00Z", "interactions": [
+        token, page("2025-05-02T15%3A39%3A00Z", 2000, vec![monitor_event(1), monitor_event(2), monitor_event(3)], "c1"), page("c1", 1997, vec![], "c1")]}),
+    );
+    // One minute later, the cached token is reused (state on disk) and the cursor continues.
+    let second = write_cassette(
+        "fetch-2.json",
+        &serde_json::json!({"start_time": "2025-05-02T15:41:00Z", "interactions": [
+        page("c1", 2000, vec![monitor_event(3), monitor_event(4), monitor_event(5)], "c2"), page("c2", 1998, vec![], "c2")]}),
+    );
+    let config = fixture("config/demo.toml");
+    let (state, out) = (dir.join("state"), dir.join("events.jsonl"));
+    for cassette in [&first, &second] {
+        let o = cli(&[
+            "fetch",
+            "--config",
+            config.to_str().unwrap(),
+            "--replay",
+            cassette.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert_no_secrets(&text(&o));
+    }
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["e1", "e2", "e3", "e4", "e5"],
+        "every event once, e3 (repeated by the API) dropped"
+    );
+    assert_eq!(lines[0]["data"]["_time"], "2025-05-02T15:38:01.5Z");
+    let state_files: Vec<String> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        state_files
+            .iter()
+            .any(|f| f.ends_with("fetch-checkpoint.json")),
+        "{state_files:?}"
+    );
+    let token_file = state_files
+        .iter()
+        .find(|f| f.ends_with("tokens.json"))
+        .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(state.join(token_file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the token cache is readable only by its owner"
+        );
+    }
+}
+
+/// `serve` and a live `invoke --record` as separate processes over real sockets and TLS.
+#[test]
+fn serve_and_live_invoke_with_record() {
+    use std::io::BufRead as _;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("serve-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_docusign-host"))
+        .args([
+            "serve",
+            fixture("cassettes/auth/token-userinfo.json")
+                .to_str()
+                .unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+            "--exit-when-done",
+            "--ca-out",
+            ca.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let addr = first_line
+        .rsplit("https://")
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let recording = dir.join("recorded.json");
+    let o = cli(&[
+        "invoke",
+        "auth-test",
+        "--config",
+        fixture("config/demo.toml").to_str().unwrap(),
+        "--ca-cert",
+        ca.to_str().unwrap(),
+        "--resolve",
+        &format!("*={addr}"),
+        "--record",
+        recording.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        server.wait().unwrap().success(),
+        "the server saw the whole cassette"
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"]["user_name"], "Avery Example");
+    let recorded = std::fs::read_to_string(&recording).unwrap();
+    assert_no_secrets(&recorded);
+    assert!(
+        !recorded.contains("eyJ"),
+        "no JWT or token in the recording"
+    );
+    // The recording replays.
+    let o = cli(&[
+        "invoke",
+        "auth-test",
+        "--config",
+        fixture("config/demo.toml").to_str().unwrap(),
+        "--replay",
+        recording.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

@@ -33,6 +33,8 @@ pub struct StateKeys {
     pub userinfo: String,
     /// Lock serializing token grants.
     pub grant_lock: String,
+    /// Lock serializing userinfo lookups.
+    pub userinfo_lock: String,
 }
 
 impl StateKeys {
@@ -43,6 +45,7 @@ impl StateKeys {
             tokens: format!("docusign/v1/{fp}/tokens"),
             userinfo: format!("docusign/v1/{fp}/userinfo"),
             grant_lock: format!("docusign/v1/{fp}/grant"),
+            userinfo_lock: format!("docusign/v1/{fp}/userinfo-lock"),
         }
     }
 }
@@ -103,16 +106,7 @@ impl<'a> Session<'a> {
             return Ok(t);
         }
         // Serialize grants across concurrent invocations: one token request, not one per caller.
-        let locked = match self.host.lock(&self.keys.grant_lock, GRANT_LOCK_WAIT_MS) {
-            Ok(locked) => locked,
-            Err(e) => {
-                self.host.log(
-                    Level::Warn,
-                    &format!("state lock unavailable ({e}); requesting a token without it"),
-                );
-                false
-            }
-        };
+        let locked = self.take_lock(&self.keys.grant_lock);
         let outcome = (|| {
             if locked && let Some(t) = self.cached() {
                 return Ok(t);
@@ -237,16 +231,49 @@ impl<'a> Session<'a> {
     }
 
     /// The account to act in (configured, else the user's default), from cached userinfo when
-    /// it has that account, else from a live `/oauth/userinfo` call.
+    /// it has that account, else from a live `/oauth/userinfo` call (one for concurrent callers).
     pub fn account(&self) -> Result<Account> {
         let wanted = self.config.account_id.as_deref();
-        if let Some(account) = self
-            .cached_user_info()
-            .and_then(|info| userinfo::select_account(&info, wanted).ok())
-        {
+        let from_cache = || {
+            self.cached_user_info()
+                .and_then(|info| userinfo::select_account(&info, wanted).ok())
+        };
+        if let Some(account) = from_cache() {
             return Ok(account);
         }
-        userinfo::select_account(&self.fetch_user_info()?, wanted)
+        let locked = self.take_lock(&self.keys.userinfo_lock);
+        let outcome = match from_cache().filter(|_| locked) {
+            Some(account) => Ok(account),
+            None => self
+                .fetch_user_info()
+                .and_then(|info| userinfo::select_account(&info, wanted)),
+        };
+        if locked {
+            self.host.unlock(&self.keys.userinfo_lock);
+        }
+        outcome
+    }
+
+    /// Take `key`, waiting for another invocation holding it; false (and a warning) when the lock
+    /// could not be taken, in which case the caller goes on without it.
+    fn take_lock(&self, key: &str) -> bool {
+        match self.host.lock(key, GRANT_LOCK_WAIT_MS) {
+            Ok(true) => true,
+            Ok(false) => {
+                self.host.log(
+                    Level::Warn,
+                    "another invocation held a lock for 30 s; going on without it",
+                );
+                false
+            }
+            Err(e) => {
+                self.host.log(
+                    Level::Warn,
+                    &format!("state lock unavailable ({e}); going on without it"),
+                );
+                false
+            }
+        }
     }
 
     /// Remove the cached tokens and userinfo; true when a token was cached.

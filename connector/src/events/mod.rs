@@ -381,7 +381,9 @@ fn customer_events(
         .ok()
         .flatten()
         .and_then(|t| t.parse::<u64>().ok());
+    // A call time in the future (the clock moved back, a replay) is ignored, not waited for.
     if let Some(wait_ms) = last_call
+        .filter(|t| *t <= now)
         .map(|t| (t + monitor::MIN_CALL_INTERVAL_MS).saturating_sub(now))
         .filter(|w| *w > 0)
     {

@@ -2,16 +2,15 @@ use crate::bindings::docusign::connector::clock::Host;
 use crate::host_state::HostState;
 
 impl Host for HostState {
-    fn now_ms(&mut self) -> u64 {
-        self.caps.clock.now_ms()
+    fn now_ms(&mut self) -> wasmtime::Result<u64> {
+        self.check_deadline()?;
+        Ok(self.caps.clock.now_ms())
     }
 
-    fn sleep_ms(&mut self, ms: u32) {
+    fn sleep_ms(&mut self, ms: u32) -> wasmtime::Result<()> {
+        self.check_deadline()?;
         // Never sleep past the invocation's time bound.
-        let left = self
-            .deadline
-            .saturating_duration_since(std::time::Instant::now());
-        let ms = ms.min(u32::try_from(left.as_millis()).unwrap_or(u32::MAX));
-        self.caps.clock.sleep_ms(ms)
+        self.caps.clock.sleep_ms(ms.min(self.remaining_ms()));
+        self.check_deadline()
     }
 }

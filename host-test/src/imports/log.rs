@@ -5,7 +5,7 @@ use crate::host_state::HostState;
 const MAX_LINE: usize = 4096;
 
 impl Host for HostState {
-    fn log(&mut self, level: Level, message: String) {
+    fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
         let message = if message.len() > MAX_LINE {
             let mut cut = MAX_LINE;
             while !message.is_char_boundary(cut) {
@@ -15,6 +15,7 @@ impl Host for HostState {
         } else {
             message
         };
-        self.caps.log.log(level, &message)
+        self.caps.log.log(level, &message);
+        Ok(())
     }
 }

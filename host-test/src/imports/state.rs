@@ -5,34 +5,35 @@ use crate::host_state::HostState;
 const MAX_LOCK_WAIT_MS: u32 = 60_000;
 
 impl Host for HostState {
-    fn get(&mut self, key: String) -> Result<Option<String>, String> {
-        self.caps.state.get(&key)
+    fn get(&mut self, key: String) -> wasmtime::Result<Result<Option<String>, String>> {
+        self.check_deadline()?;
+        Ok(self.caps.state.get(&key))
     }
 
-    fn set(&mut self, key: String, value: String) -> Result<(), String> {
-        self.caps.state.set(&key, &value)
+    fn set(&mut self, key: String, value: String) -> wasmtime::Result<Result<(), String>> {
+        self.check_deadline()?;
+        Ok(self.caps.state.set(&key, &value))
     }
 
-    fn delete(&mut self, key: String) -> Result<bool, String> {
-        self.caps.state.delete(&key)
+    fn delete(&mut self, key: String) -> wasmtime::Result<Result<bool, String>> {
+        self.check_deadline()?;
+        Ok(self.caps.state.delete(&key))
     }
 
-    fn lock(&mut self, key: String, wait_ms: u32) -> Result<bool, String> {
-        let left = self
-            .deadline
-            .saturating_duration_since(std::time::Instant::now());
-        let wait = wait_ms
-            .min(MAX_LOCK_WAIT_MS)
-            .min(u32::try_from(left.as_millis()).unwrap_or(u32::MAX));
-        let taken = self.caps.state.lock(&key, self.invocation, wait)?;
-        if taken && !self.held_locks.contains(&key) {
+    fn lock(&mut self, key: String, wait_ms: u32) -> wasmtime::Result<Result<bool, String>> {
+        self.check_deadline()?;
+        let wait = wait_ms.min(MAX_LOCK_WAIT_MS).min(self.remaining_ms());
+        let taken = self.caps.state.lock(&key, self.invocation, wait);
+        if matches!(taken, Ok(true)) && !self.held_locks.contains(&key) {
             self.held_locks.push(key);
         }
+        self.check_deadline()?;
         Ok(taken)
     }
 
-    fn unlock(&mut self, key: String) {
+    fn unlock(&mut self, key: String) -> wasmtime::Result<()> {
         self.caps.state.unlock(&key, self.invocation);
         self.held_locks.retain(|k| *k != key);
+        Ok(())
     }
 }

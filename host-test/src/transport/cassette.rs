@@ -553,6 +553,20 @@ impl CassetteTransport {
         self.replay().next
     }
 
+    /// True once a request failed to match (or came after the last interaction).
+    pub fn has_failures(&self) -> bool {
+        !self.replay().failures.is_empty()
+    }
+
+    /// URL the next interaction expects, if any.
+    pub fn next_expected_url(&self) -> Option<String> {
+        let next = self.replay().next;
+        self.cassette
+            .interactions
+            .get(next)
+            .map(|i| i.request.url.clone())
+    }
+
     /// Ok when every interaction was used and every request matched.
     pub fn finish(&self) -> Result<(), String> {
         let replay = self.replay();

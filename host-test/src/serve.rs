@@ -1,0 +1,396 @@
+//! The loopback replay server: serves a cassette over HTTP(S) on 127.0.0.1, so the live
+//! transport is tested over real sockets and other clients (DocuSign's SDKs) can be pointed at
+//! the same data.
+//!
+//! Requests are matched strictly in order, exactly as [`CassetteTransport`] does. The recorded
+//! URL is rebuilt from the `Host` header; when a client connects to the loopback address itself
+//! (an SDK configured with `https://127.0.0.1:PORT`), the recorded host is assumed and only the
+//! method, path, query, headers and body are compared. A mismatch answers 500 with
+//! `errorCode: CASSETTE_MISMATCH`; an `error` interaction closes the connection without a reply.
+//! One request per connection (`Connection: close`).
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+use crate::bindings::{Request, TransportError};
+use crate::capabilities::Transport;
+use crate::transport::cassette::{Cassette, CassetteTransport, parse_method};
+
+/// Largest request head accepted.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Largest request body accepted (DocuSign's own request limit is ~35.6 MB).
+const MAX_BODY_BYTES: usize = 48 << 20;
+
+/// The bundled TEST-ONLY server certificate (for `localhost`, `127.0.0.1` and DocuSign's host names).
+pub const TEST_SERVER_CERT_PEM: &[u8] =
+    include_bytes!("../../fixtures/keys/tls/test-only-server.pem");
+/// Its private key.
+pub const TEST_SERVER_KEY_PEM: &[u8] =
+    include_bytes!("../../fixtures/keys/tls/test-only-server.key");
+/// The TEST-ONLY CA that signed it (give it to clients of the server).
+pub const TEST_CA_PEM: &[u8] = include_bytes!("../../fixtures/keys/tls/test-only-ca.pem");
+
+/// A certificate chain and key, PEM.
+#[derive(Clone)]
+pub struct TlsIdentity {
+    /// Certificate chain, PEM.
+    pub cert_chain_pem: Vec<u8>,
+    /// Private key, PEM.
+    pub key_pem: Vec<u8>,
+}
+
+impl TlsIdentity {
+    /// The bundled test-only identity.
+    pub fn test_only() -> Self {
+        Self {
+            cert_chain_pem: TEST_SERVER_CERT_PEM.to_vec(),
+            key_pem: TEST_SERVER_KEY_PEM.to_vec(),
+        }
+    }
+
+    fn server_config(&self) -> Result<Arc<ServerConfig>, String> {
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(&self.cert_chain_pem)
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("server certificate: {e}"))?;
+        let key =
+            PrivateKeyDer::from_pem_slice(&self.key_pem).map_err(|e| format!("server key: {e}"))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| format!("server certificate: {e}"))?;
+        Ok(Arc::new(config))
+    }
+}
+
+/// A running replay server.
+pub struct ReplayServer {
+    addr: SocketAddr,
+    tls: bool,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    transport: Arc<CassetteTransport>,
+}
+
+impl ReplayServer {
+    /// Listen on `addr` (port 0: any free port) and serve `cassette`, over TLS with `tls`.
+    pub fn start(
+        cassette: Cassette,
+        addr: SocketAddr,
+        tls: Option<TlsIdentity>,
+    ) -> Result<Self, String> {
+        let config = tls.as_ref().map(TlsIdentity::server_config).transpose()?;
+        let listener = TcpListener::bind(addr).map_err(|e| format!("listening on {addr}: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let transport = Arc::new(CassetteTransport::new(cassette));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (transport, stop) = (transport.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("docusign-replay-server".into())
+                .spawn(move || accept_loop(listener, config, transport, stop))
+                .map_err(|e| e.to_string())?
+        };
+        Ok(Self {
+            addr,
+            tls: tls.is_some(),
+            stop,
+            thread: Some(thread),
+            transport,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `https://127.0.0.1:PORT` (or `http://`).
+    pub fn base_url(&self) -> String {
+        format!(
+            "{}://{}",
+            if self.tls { "https" } else { "http" },
+            self.addr
+        )
+    }
+
+    /// The cassette being served (inspect `received()`, `used()`).
+    pub fn transport(&self) -> &CassetteTransport {
+        &self.transport
+    }
+
+    /// Stop serving and report whether the cassette was followed.
+    pub fn finish(mut self) -> Result<(), String> {
+        self.shutdown();
+        self.transport.finish()
+    }
+
+    /// Serve until the process ends.
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ReplayServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn accept_loop(
+    listener: TcpListener,
+    tls: Option<Arc<ServerConfig>>,
+    transport: Arc<CassetteTransport>,
+    stop: Arc<AtomicBool>,
+) {
+    let mut workers = Vec::new();
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        let (tls, transport) = (tls.clone(), transport.clone());
+        workers.push(std::thread::spawn(move || {
+            if let Err(e) = handle(stream, tls, &transport)
+                && e.kind() != io::ErrorKind::UnexpectedEof
+            {
+                eprintln!("replay server: connection error: {e}");
+            }
+        }));
+        workers.retain(|w| !w.is_finished());
+    }
+    for w in workers {
+        let _ = w.join();
+    }
+}
+
+fn handle(
+    stream: TcpStream,
+    tls: Option<Arc<ServerConfig>>,
+    transport: &CassetteTransport,
+) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_nodelay(true)?;
+    match tls {
+        Some(config) => {
+            let conn = ServerConnection::new(config).map_err(io::Error::other)?;
+            let mut tls_stream = StreamOwned::new(conn, stream);
+            serve_one(&mut tls_stream, "https", transport)?;
+            tls_stream.conn.send_close_notify();
+            tls_stream.flush()
+        }
+        None => {
+            let mut plain = stream;
+            serve_one(&mut plain, "http", transport)
+        }
+    }
+}
+
+/// The parsed head of a request.
+struct Head {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    /// Bytes of the body already read with the head.
+    rest: Vec<u8>,
+}
+
+fn read_head(io: &mut impl Read) -> io::Result<Option<Head>> {
+    let mut buf = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = io.read(&mut chunk)?;
+        if n == 0 {
+            return if buf.is_empty() {
+                Ok(None)
+            } else {
+                Err(io::ErrorKind::UnexpectedEof.into())
+            };
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let mut fields = [httparse::EMPTY_HEADER; 64];
+        let mut parsed = httparse::Request::new(&mut fields);
+        match parsed.parse(&buf) {
+            Ok(httparse::Status::Complete(len)) => {
+                let head = Head {
+                    method: parsed.method.unwrap_or("").to_owned(),
+                    path: parsed.path.unwrap_or("/").to_owned(),
+                    headers: parsed
+                        .headers
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.name.to_owned(),
+                                String::from_utf8_lossy(h.value).into_owned(),
+                            )
+                        })
+                        .collect(),
+                    rest: buf[len..].to_vec(),
+                };
+                return Ok(Some(head));
+            }
+            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD_BYTES => continue,
+            Ok(httparse::Status::Partial) => {
+                return Err(io::Error::other("request head too large"));
+            }
+            Err(e) => return Err(io::Error::other(format!("bad request: {e}"))),
+        }
+    }
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+fn serve_one(
+    io: &mut (impl Read + Write),
+    scheme: &str,
+    transport: &CassetteTransport,
+) -> io::Result<()> {
+    let Some(head) = read_head(io)? else {
+        return Ok(());
+    };
+    if header(&head.headers, "transfer-encoding").is_some() {
+        return respond(
+            io,
+            411,
+            &[],
+            b"chunked request bodies are not supported; send Content-Length",
+        );
+    }
+    let length: usize = header(&head.headers, "content-length")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    if length > MAX_BODY_BYTES {
+        return respond(io, 413, &[], b"request body too large");
+    }
+    let mut body = head.rest;
+    body.truncate(length);
+    if body.len() < length {
+        let already = body.len();
+        body.resize(length, 0);
+        io.read_exact(&mut body[already..])?;
+    }
+    let Some(method) = parse_method(&head.method) else {
+        return respond(io, 405, &[], b"method not supported");
+    };
+    let host = header(&head.headers, "host")
+        .unwrap_or("localhost")
+        .to_owned();
+    let mut url = format!("{scheme}://{host}{}", head.path);
+    if is_loopback(&host)
+        && let Some(expected) = transport.next_expected_url()
+        && let Some(authority_end) = expected
+            .find("://")
+            .and_then(|i| expected[i + 3..].find('/').map(|j| i + 3 + j))
+    {
+        url = format!("{}{}", &expected[..authority_end], head.path);
+    }
+    let request = Request {
+        method,
+        url,
+        headers: head.headers,
+        body,
+        timeout_ms: None,
+    };
+    match transport.send(&request) {
+        Ok(resp) => {
+            let headers: Vec<(String, String)> = resp
+                .headers
+                .into_iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "content-length" | "transfer-encoding" | "connection" | "content-encoding"
+                    )
+                })
+                .collect();
+            respond(io, resp.status, &headers, &resp.body)
+        }
+        Err(TransportError::Other(message)) if message.starts_with("cassette:") => {
+            eprintln!("replay server: {message}");
+            let body = serde_json::json!({"errorCode": "CASSETTE_MISMATCH", "message": message})
+                .to_string();
+            respond(
+                io,
+                500,
+                &[("content-type".into(), "application/json".into())],
+                body.as_bytes(),
+            )
+        }
+        // A recorded transport failure: hang up without a reply.
+        Err(_) => Ok(()),
+    }
+}
+
+fn respond(
+    io: &mut impl Write,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> io::Result<()> {
+    let reason = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    ));
+    io.write_all(head.as_bytes())?;
+    io.write_all(body)?;
+    io.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback("127.0.0.1:8443"));
+        assert!(is_loopback("localhost"));
+        assert!(is_loopback("[::1]:1"));
+        assert!(!is_loopback("account-d.docusign.com"));
+        assert!(!is_loopback("127.0.0.1.evil.example"));
+    }
+}

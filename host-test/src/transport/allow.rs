@@ -1,0 +1,144 @@
+//! Which hosts the connector may reach: deny by default, DocuSign's hosts of one environment.
+
+use ureq::http::Uri;
+
+/// Allowed destinations: exact host names and `*.domain` patterns (subdomains only), minus
+/// exceptions; `https` on the default port only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowList {
+    allow: Vec<String>,
+    deny: Vec<String>,
+}
+
+/// Developer-environment hosts (`account-d`, `demo`, `lens-d`, `api-d`).
+const DEVELOPER_HOSTS: &[&str] = &[
+    "account-d.docusign.com",
+    "demo.docusign.net",
+    "lens-d.docusign.net",
+    "api-d.docusign.net",
+];
+
+impl AllowList {
+    /// Allow `patterns` (`host` or `*.domain`).
+    pub fn new(patterns: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            allow: patterns
+                .into_iter()
+                .map(|p| p.into().to_ascii_lowercase())
+                .collect(),
+            deny: Vec::new(),
+        }
+    }
+
+    /// DocuSign's hosts for the environment of `auth_server` (`account-d.docusign.com` or
+    /// `account.docusign.com`, with or without `https://`): OAuth, eSignature data centers,
+    /// Monitor and Admin. Developer and production hosts never mix.
+    pub fn docusign(auth_server: &str) -> Self {
+        let host = auth_server
+            .trim()
+            .trim_start_matches("https://")
+            .trim_end_matches('/')
+            .to_ascii_lowercase();
+        if host == "account-d.docusign.com" {
+            Self::new(DEVELOPER_HOSTS.iter().copied())
+        } else {
+            Self {
+                allow: vec!["account.docusign.com".into(), "*.docusign.net".into()],
+                deny: DEVELOPER_HOSTS.iter().map(|h| h.to_string()).collect(),
+            }
+        }
+    }
+
+    /// The patterns, for messages.
+    pub fn describe(&self) -> String {
+        let mut text = self.allow.join(", ");
+        if !self.deny.is_empty() {
+            text.push_str(&format!(" (except {})", self.deny.join(", ")));
+        }
+        text
+    }
+
+    /// Ok when `url` may be requested; else why not.
+    pub fn check(&self, url: &str) -> Result<(), String> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| format!("{url:?} is not a valid URL"))?;
+        if uri.scheme_str() != Some("https") {
+            return Err(format!("{url}: only https is allowed"));
+        }
+        let authority = uri.authority().ok_or_else(|| format!("{url}: no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(format!("{url}: credentials in URLs are not allowed"));
+        }
+        if authority.port_u16().is_some_and(|p| p != 443) {
+            return Err(format!("{url}: only the default https port is allowed"));
+        }
+        let host = authority.host().to_ascii_lowercase();
+        let allowed = !self.deny.contains(&host)
+            && self.allow.iter().any(|p| match p.strip_prefix("*.") {
+                Some(domain) => host.ends_with(&format!(".{domain}")),
+                None => *p == host,
+            });
+        if allowed {
+            Ok(())
+        } else {
+            Err(format!(
+                "{host} is not an allowed host (allowed: {})",
+                self.describe()
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn developer_and_production_do_not_mix() {
+        let dev = AllowList::docusign("account-d.docusign.com");
+        for ok in [
+            "https://account-d.docusign.com/oauth/token",
+            "https://demo.docusign.net/restapi/v2.1/accounts/x/envelopes",
+            "https://lens-d.docusign.net/api/v2.0/datasets/monitor/stream?cursor=a",
+            "https://api-d.docusign.net/management/v2/organizations/o/users",
+        ] {
+            dev.check(ok).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for bad in [
+            "https://account.docusign.com/oauth/token",
+            "https://na3.docusign.net/restapi",
+            "http://demo.docusign.net/restapi",
+            "https://demo.docusign.net:8443/restapi",
+            "https://user:pw@demo.docusign.net/",
+            "https://evil.example.com/",
+            "https://demo.docusign.net.evil.example.com/",
+            "not a url",
+        ] {
+            assert!(dev.check(bad).is_err(), "{bad} allowed");
+        }
+        let prod = AllowList::docusign("https://account.docusign.com/");
+        for ok in [
+            "https://account.docusign.com/oauth/token",
+            "https://na3.docusign.net/restapi",
+            "https://eu.docusign.net/",
+            "https://lens.docusign.net/api",
+            "https://api.docusign.net/management",
+        ] {
+            prod.check(ok).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for bad in [
+            "https://demo.docusign.net/",
+            "https://account-d.docusign.com/",
+            "https://docusign.net/",
+            "https://xdocusign.net/",
+        ] {
+            assert!(prod.check(bad).is_err(), "{bad} allowed");
+        }
+        assert!(
+            dev.check("https://evil.example.com/x")
+                .unwrap_err()
+                .contains("allowed: account-d.docusign.com")
+        );
+    }
+}

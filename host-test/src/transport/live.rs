@@ -1,0 +1,227 @@
+//! Live HTTPS to DocuSign (ureq + rustls): the allow-list is checked before anything leaves
+//! the machine; no redirects are followed; reply bodies are capped; timeouts come from the
+//! request (already capped by the invocation's time bound).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::http;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+use super::allow::AllowList;
+use crate::bindings::{Method, Request, Response, TransportError};
+use crate::capabilities::Transport;
+
+/// Largest reply body accepted by default (DocuSign documents stay far below).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
+/// Timeout when a request carries none.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Settings of a [`LiveTransport`].
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// Where requests may go.
+    pub allow: AllowList,
+    /// Largest reply body.
+    pub max_response_bytes: u64,
+    /// Trust these CA certificates (PEM) instead of the bundled Mozilla roots (loopback testing).
+    pub ca_certificates_pem: Vec<Vec<u8>>,
+    /// Connect to these addresses for these host names (`*` for every host), keeping URL, SNI and
+    /// `Host` (like `curl --resolve`; loopback testing).
+    pub resolve: HashMap<String, SocketAddr>,
+    /// TCP and TLS connect timeout.
+    pub connect_timeout: Duration,
+}
+
+impl LiveOptions {
+    /// Defaults for DocuSign's environment of `auth_server`.
+    pub fn for_auth_server(auth_server: &str) -> Self {
+        Self {
+            allow: AllowList::docusign(auth_server),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            ca_certificates_pem: Vec::new(),
+            resolve: HashMap::new(),
+            connect_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Static host overrides in front of DNS.
+#[derive(Debug)]
+struct OverrideResolver {
+    overrides: HashMap<String, SocketAddr>,
+    fallback: DefaultResolver,
+}
+
+impl Resolver for OverrideResolver {
+    fn resolve(
+        &self,
+        uri: &http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.host().map(str::to_ascii_lowercase).unwrap_or_default();
+        if let Some(addr) = self
+            .overrides
+            .get(&host)
+            .or_else(|| self.overrides.get("*"))
+        {
+            let mut addrs = self.fallback.empty();
+            addrs.push(*addr);
+            return Ok(addrs);
+        }
+        // Resolution failures are DNS failures, whatever the OS called them.
+        self.fallback
+            .resolve(uri, config, timeout)
+            .map_err(|e| match e {
+                ureq::Error::Io(_) => ureq::Error::HostNotFound,
+                other => other,
+            })
+    }
+}
+
+/// Real HTTPS.
+#[derive(Debug)]
+pub struct LiveTransport {
+    agent: ureq::Agent,
+    allow: AllowList,
+    max_response_bytes: u64,
+}
+
+impl LiveTransport {
+    /// A transport with `options`.
+    pub fn new(options: LiveOptions) -> Result<Self, String> {
+        let mut tls = TlsConfig::builder();
+        if !options.ca_certificates_pem.is_empty() {
+            let mut roots = Vec::new();
+            for pem in &options.ca_certificates_pem {
+                roots.push(Certificate::from_pem(pem).map_err(|e| format!("CA certificate: {e}"))?);
+            }
+            tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
+        }
+        let config = ureq::Agent::config_builder()
+            .tls_config(tls.build())
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(options.connect_timeout))
+            .user_agent(concat!(
+                "docusign-connector-host/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .proxy(None)
+            .build();
+        let resolver = OverrideResolver {
+            overrides: options.resolve,
+            fallback: DefaultResolver::default(),
+        };
+        let agent = ureq::Agent::with_parts(config, DefaultConnector::default(), resolver);
+        Ok(Self {
+            agent,
+            allow: options.allow,
+            max_response_bytes: options.max_response_bytes,
+        })
+    }
+}
+
+fn method(m: Method) -> http::Method {
+    match m {
+        Method::Get => http::Method::GET,
+        Method::Head => http::Method::HEAD,
+        Method::Post => http::Method::POST,
+        Method::Put => http::Method::PUT,
+        Method::Patch => http::Method::PATCH,
+        Method::Delete => http::Method::DELETE,
+    }
+}
+
+/// Map ureq's errors onto the WIT transport errors (never quoting headers or bodies).
+fn transport_error(e: ureq::Error, limit: u64, host: &str) -> TransportError {
+    match e {
+        ureq::Error::Timeout(what) => {
+            TransportError::Timeout(format!("{host}: no reply in time ({what:?})"))
+        }
+        ureq::Error::HostNotFound => TransportError::Dns(format!("{host}: host not found")),
+        ureq::Error::ConnectionFailed => {
+            TransportError::Connection(format!("{host}: connection failed"))
+        }
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                TransportError::Timeout(format!("{host}: {io}"))
+            }
+            _ => TransportError::Connection(format!("{host}: {io}")),
+        },
+        ureq::Error::BodyExceedsLimit(_) => TransportError::BodyTooLarge(limit),
+        ureq::Error::Tls(m) => TransportError::Tls(format!("{host}: {m}")),
+        ureq::Error::Rustls(e) => TransportError::Tls(format!("{host}: {e}")),
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+            TransportError::Other("redirect refused".into())
+        }
+        other => TransportError::Other(other.to_string()),
+    }
+}
+
+impl Transport for LiveTransport {
+    fn send(&self, req: &Request) -> Result<Response, TransportError> {
+        self.allow.check(&req.url).map_err(TransportError::Denied)?;
+        let mut builder = http::Request::builder()
+            .method(method(req.method))
+            .uri(req.url.as_str());
+        for (name, value) in &req.headers {
+            if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {
+                continue;
+            }
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let request = builder
+            .body(req.body.as_slice())
+            .map_err(|e| TransportError::Other(format!("bad request: {e}")))?;
+        let timeout = req
+            .timeout_ms
+            .map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(u64::from(ms)));
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(timeout))
+            .build();
+        let limit = self.max_response_bytes;
+        let host = request.uri().host().unwrap_or("?").to_owned();
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| transport_error(e, limit, &host))?;
+        if let Some(length) = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            && length > limit
+        {
+            return Err(TransportError::BodyTooLarge(length));
+        }
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| transport_error(e, limit, &host))?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+}
