@@ -33,6 +33,15 @@ impl Method {
     }
 }
 
+/// Whether a request may be sent again after a failure without risk of doing something twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Safe to repeat (reads, `PUT`, a token grant).
+    Idempotent,
+    /// Never repeated automatically (creating an envelope).
+    Never,
+}
+
 /// One outbound request (WIT `http.request`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -46,6 +55,8 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
     /// Requested timeout.
     pub timeout_ms: Option<u32>,
+    /// Retry policy (not sent; used by the connector's HTTP layer).
+    pub retry: Retry,
 }
 
 /// A reply (WIT `http.response`).

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
+use crate::host::{Host, HttpRequest, HttpResponse, Level, Method, Retry};
 
 /// Timeout for ordinary API calls.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -32,13 +32,24 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
 impl HttpRequest {
     /// A request without body.
     pub fn new(method: Method, url: impl Into<String>) -> Self {
+        let retry = match method {
+            Method::Get | Method::Head | Method::Put | Method::Delete => Retry::Idempotent,
+            Method::Post | Method::Patch => Retry::Never,
+        };
         Self {
             method,
             url: url.into(),
             headers: Vec::new(),
             body: Vec::new(),
             timeout_ms: Some(DEFAULT_TIMEOUT_MS),
+            retry,
         }
+    }
+
+    /// Override the retry policy.
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// Add a header.
@@ -85,8 +96,69 @@ impl HttpRequest {
     }
 }
 
-/// Send `request` through the host, logging method, URL (never headers or body), status and time.
+/// Attempts of an idempotent request (the first one included).
+pub const MAX_ATTEMPTS: u32 = 3;
+/// Backoff before the second attempt; doubled for each further one.
+pub const BASE_DELAY_MS: u32 = 500;
+/// Longest backoff, and the longest `Retry-After` honoured before giving up.
+pub const MAX_DELAY_MS: u32 = 8_000;
+
+/// Send `request`; an idempotent one is retried on 5xx replies and transient transport errors,
+/// with exponential backoff and jitter (or the server's short `Retry-After`).
 pub fn send(host: &dyn Host, request: &mut HttpRequest) -> Result<HttpResponse> {
+    let mut attempt = 1;
+    loop {
+        let outcome = send_once(host, request);
+        let cause = match &outcome {
+            Ok(resp) if matches!(resp.status, 500 | 502 | 503 | 504) => {
+                format!("HTTP {}", resp.status)
+            }
+            Err(ConnectorError::Transport(e)) if e.is_transient() => e.to_string(),
+            _ => return outcome,
+        };
+        if request.retry == Retry::Never || attempt >= MAX_ATTEMPTS {
+            return outcome;
+        }
+        let server_asked = outcome
+            .as_ref()
+            .ok()
+            .and_then(|r| r.header("retry-after"))
+            .and_then(|v| v.trim().parse::<u32>().ok());
+        let delay = match server_asked {
+            Some(secs) if secs.saturating_mul(1000) <= MAX_DELAY_MS => secs * 1000,
+            Some(_) => return outcome,
+            None => backoff_ms(attempt),
+        };
+        host.log(
+            Level::Warn,
+            &format!(
+                "{} {}: {cause}; retrying in {delay} ms (attempt {} of {MAX_ATTEMPTS})",
+                request.method.as_str(),
+                request.url,
+                attempt + 1
+            ),
+        );
+        host.sleep_ms(delay);
+        attempt += 1;
+    }
+}
+
+/// Backoff after failed attempt `attempt` (1-based): half of `BASE * 2^(attempt-1)` plus up to
+/// the same again at random, capped at [`MAX_DELAY_MS`].
+pub fn backoff_ms(attempt: u32) -> u32 {
+    let exp = BASE_DELAY_MS
+        .saturating_mul(1 << (attempt - 1).min(16))
+        .min(MAX_DELAY_MS);
+    let mut bytes = [0u8; 4];
+    let jitter = match getrandom::fill(&mut bytes) {
+        Ok(()) => u32::from_le_bytes(bytes) % (exp / 2 + 1),
+        Err(_) => exp / 4,
+    };
+    exp / 2 + jitter
+}
+
+/// Send `request` once, logging method, URL (never headers or body), status and time.
+fn send_once(host: &dyn Host, request: &mut HttpRequest) -> Result<HttpResponse> {
     let started = host.now_ms();
     let outcome = host.send(request);
     let elapsed = host.now_ms().saturating_sub(started);
@@ -166,6 +238,16 @@ struct ErrorBody {
 
 /// Map a non-2xx reply of a DocuSign REST API (eSignature, Monitor, Admin) to a typed error.
 pub fn api_error(resp: &HttpResponse, now_ms: u64) -> ConnectorError {
+    if (300..400).contains(&resp.status) {
+        let to = resp
+            .header("location")
+            .map(|l| format!(" to {:?}", l.chars().take(200).collect::<String>()))
+            .unwrap_or_default();
+        return ConnectorError::bad_response(
+            resp.status,
+            format!("DocuSign answered with a redirect{to}; redirects are not followed"),
+        );
+    }
     let body: Option<ErrorBody> = if looks_like_json(resp) {
         serde_json::from_slice(&resp.body).ok()
     } else {
@@ -294,6 +376,27 @@ mod tests {
                 .collect(),
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_a_cap() {
+        for _ in 0..200 {
+            assert!((250..=500).contains(&backoff_ms(1)));
+            assert!((500..=1000).contains(&backoff_ms(2)));
+            assert!((4000..=8000).contains(&backoff_ms(10)));
+        }
+    }
+
+    #[test]
+    fn redirects_are_invalid_responses() {
+        let e = api_error(
+            &reply(302, &[("Location", "https://evil.example.com/")], ""),
+            0,
+        );
+        assert!(
+            matches!(&e, ConnectorError::InvalidResponse { status: 302, message } if message.contains("not followed") && message.contains("evil.example.com")),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -16,8 +16,11 @@ pub mod ids;
 pub mod timestamp;
 pub mod wire;
 
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod testing;
+
 #[cfg(test)]
-pub(crate) mod testing;
+mod properties;
 
 #[cfg(target_arch = "wasm32")]
 mod component;

@@ -24,6 +24,8 @@ pub struct FakeHost {
     pub logs: RefCell<Vec<(Level, String)>>,
     /// Clock (ms since epoch).
     pub now: Cell<u64>,
+    /// Answer every request with this reply instead of following the script (fuzzing).
+    pub always: RefCell<Option<HttpResponse>>,
 }
 
 impl Default for FakeHost {
@@ -41,7 +43,15 @@ impl FakeHost {
             state: RefCell::new(HashMap::new()),
             logs: RefCell::new(Vec::new()),
             now: Cell::new(1_746_200_400_000),
+            always: RefCell::new(None),
         }
+    }
+
+    /// A host answering every request with `reply`, whatever it asks (fuzzing).
+    pub fn answering(reply: HttpResponse) -> Self {
+        let host = Self::new();
+        *host.always.borrow_mut() = Some(reply);
+        host
     }
 
     /// Expect `method url` next and answer with `status` and a JSON `body`.
@@ -101,6 +111,9 @@ impl FakeHost {
 
 impl Host for FakeHost {
     fn send(&self, request: &mut HttpRequest) -> Result<HttpResponse, TransportError> {
+        if let Some(reply) = self.always.borrow().clone() {
+            return Ok(reply);
+        }
         self.requests.borrow_mut().push(request.clone());
         let next = self.script.borrow_mut().pop_front();
         let Some(exchange) = next else {

@@ -92,42 +92,48 @@ pub struct InputFiles<'a> {
     pub base_dir: Option<&'a Path>,
 }
 
-/// Run `action` with JSON `input`.
-pub fn invoke(
-    host: &ConnectorHost,
-    caps: &Capabilities,
-    conn: &Connection,
-    action: &str,
-    input: Value,
-    files: InputFiles<'_>,
-) -> Result<Value, InvokeError> {
+/// One action with its typed input, as parsed from JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    /// `auth-test`
+    AuthTest,
+    /// `reset-access-token`
+    ResetAccessToken,
+    /// `generate-consent-url`
+    GenerateConsentUrl(ConsentRequest),
+    /// `get-events`
+    GetEvents(GetEventsRequest),
+    /// `fetch-events`
+    FetchEvents(FetchRequest),
+    /// `commit-fetch`
+    CommitFetch(String),
+    /// `send-for-signature`
+    SendForSignature(SendRequest),
+    /// `get-envelope-status`
+    GetEnvelopeStatus(String),
+    /// `get-signed-documents`
+    GetSignedDocuments(String),
+    /// `void-envelope` (envelope id, reason)
+    VoidEnvelope(String, String),
+}
+
+/// Read `input` for `action` as [`invoke`] does, without running anything (engines may use it to
+/// check service-task variables up front). Field checks that need the connector's rules (e-mail
+/// syntax, DocuSign's limits) happen in the connector itself.
+pub fn parse_call(action: &str, input: Value, files: InputFiles<'_>) -> Result<Call, InvokeError> {
     let input = if input.is_null() { json!({}) } else { input };
-    match action {
+    Ok(match action {
         "auth-test" => {
             no_fields(&input)?;
-            finish(host.auth_test(caps, conn), |r| {
-                json!({
-                    "user_id": r.user_id,
-                    "user_name": r.user_name,
-                    "email": r.email,
-                    "account": account(&r.account),
-                    "accounts": r.accounts.iter().map(account).collect::<Vec<_>>(),
-                    "scopes": r.scopes,
-                    "token_expires_at": ts(r.token_expires_at),
-                    "token_reused": r.token_reused,
-                })
-            })
+            Call::AuthTest
         }
         "reset-access-token" => {
             no_fields(&input)?;
-            finish(
-                host.reset_access_token(caps, conn),
-                |r| json!({"token_removed": r.token_removed}),
-            )
+            Call::ResetAccessToken
         }
         "generate-consent-url" => {
             let i: ConsentInput = parse(input)?;
-            let req = ConsentRequest {
+            Call::GenerateConsentUrl(ConsentRequest {
                 kind: match i.kind.as_deref().unwrap_or("individual") {
                     "individual" => ConsentKind::Individual,
                     "admin" => ConsentKind::Admin,
@@ -144,27 +150,19 @@ pub fn invoke(
                     .map(|t| event_type(t, "event_types"))
                     .collect::<Result<_, _>>()?,
                 state: i.state,
-            };
-            finish(
-                host.generate_consent_url(caps, conn, &req),
-                |r| json!({"url": r.url, "scopes": r.scopes}),
-            )
+            })
         }
         "get-events" => {
             let i: GetEventsInput = parse(input)?;
-            let req = GetEventsRequest {
+            Call::GetEvents(GetEventsRequest {
                 event_type: event_type(&i.event_type, "event_type")?,
                 limit: i.limit.unwrap_or(10),
                 since: i.since,
-            };
-            finish(
-                host.get_events(caps, conn, &req),
-                |events| json!({"events": events.iter().map(event).collect::<Vec<_>>()}),
-            )
+            })
         }
         "fetch-events" => {
             let i: FetchInput = parse(input)?;
-            let req = FetchRequest {
+            Call::FetchEvents(FetchRequest {
                 event_types: i
                     .event_types
                     .iter()
@@ -173,69 +171,115 @@ pub fn invoke(
                 max_customer_events: i.max_customer_events.unwrap_or(2000),
                 max_audit_users: i.max_audit_users.unwrap_or(1250),
                 first_fetch: i.first_fetch,
-            };
-            finish(host.fetch_events(caps, conn, &req), |b| fetch_batch(&b))
-        }
-        "commit-fetch" => {
-            let i: CommitInput = parse(input)?;
-            finish(
-                host.commit_fetch(caps, conn, &i.checkpoint),
-                |()| json!({"committed": true}),
-            )
-        }
-        "send-for-signature" => {
-            let req = send_request(parse(input)?, files)?;
-            finish(host.send_for_signature(caps, conn, &req), |r| {
-                json!({
-                    "envelope_id": r.envelope_id,
-                    "status": status(&r.status),
-                    "status_changed_at": r.status_changed_at.map(ts),
-                    "reused": r.reused,
-                })
             })
         }
+        "commit-fetch" => Call::CommitFetch(parse::<CommitInput>(input)?.checkpoint),
+        "send-for-signature" => Call::SendForSignature(send_request(parse(input)?, files)?),
         "get-envelope-status" => {
-            let i: EnvelopeInput = parse(input)?;
-            finish(host.get_envelope_status(caps, conn, &i.envelope_id), |r| {
-                json!({
-                    "envelope_id": r.envelope_id,
-                    "status": status(&r.status),
-                    "status_changed_at": r.status_changed_at.map(ts),
-                    "sent_at": r.sent_at.map(ts),
-                    "delivered_at": r.delivered_at.map(ts),
-                    "completed_at": r.completed_at.map(ts),
-                    "declined_at": r.declined_at.map(ts),
-                    "voided_at": r.voided_at.map(ts),
-                    "voided_reason": r.voided_reason,
-                    "expires_at": r.expires_at.map(ts),
-                    "email_subject": r.email_subject,
-                })
-            })
+            Call::GetEnvelopeStatus(parse::<EnvelopeInput>(input)?.envelope_id)
         }
         "get-signed-documents" => {
-            let i: EnvelopeInput = parse(input)?;
-            finish(host.get_signed_documents(caps, conn, &i.envelope_id), |r| {
-                json!({
-                    "envelope_id": r.envelope_id,
-                    "documents": r.documents.iter().map(signed_document).collect::<Vec<_>>(),
-                    "summary": signed_document(&r.summary),
-                })
-            })
+            Call::GetSignedDocuments(parse::<EnvelopeInput>(input)?.envelope_id)
         }
         "void-envelope" => {
             let i: VoidInput = parse(input)?;
-            finish(
-                host.void_envelope(caps, conn, &i.envelope_id, &i.reason),
-                |r| json!({"envelope_id": r.envelope_id, "already_voided": r.already_voided}),
-            )
+            Call::VoidEnvelope(i.envelope_id, i.reason)
         }
-        other => Err(InvokeError {
-            json: json!({
-                "kind": "invalid-input",
-                "field": "action",
-                "message": format!("unknown action {other:?}; one of: {}", ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", ")),
-            }),
+        other => {
+            return Err(InvokeError {
+                json: json!({
+                    "kind": "invalid-input",
+                    "field": "action",
+                    "message": format!("unknown action {other:?}; one of: {}", ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", ")),
+                }),
+            });
+        }
+    })
+}
+
+/// Run `action` with JSON `input`.
+pub fn invoke(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    conn: &Connection,
+    action: &str,
+    input: Value,
+    files: InputFiles<'_>,
+) -> Result<Value, InvokeError> {
+    run_call(host, caps, conn, parse_call(action, input, files)?)
+}
+
+/// Run a parsed [`Call`] and render its result as JSON.
+pub fn run_call(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    conn: &Connection,
+    call: Call,
+) -> Result<Value, InvokeError> {
+    match call {
+        Call::AuthTest => finish(host.auth_test(caps, conn), |r| {
+            json!({
+                "user_id": r.user_id,
+                "user_name": r.user_name,
+                "email": r.email,
+                "account": account(&r.account),
+                "accounts": r.accounts.iter().map(account).collect::<Vec<_>>(),
+                "scopes": r.scopes,
+                "token_expires_at": ts(r.token_expires_at),
+                "token_reused": r.token_reused,
+            })
         }),
+        Call::ResetAccessToken => finish(
+            host.reset_access_token(caps, conn),
+            |r| json!({"token_removed": r.token_removed}),
+        ),
+        Call::GenerateConsentUrl(req) => finish(
+            host.generate_consent_url(caps, conn, &req),
+            |r| json!({"url": r.url, "scopes": r.scopes}),
+        ),
+        Call::GetEvents(req) => finish(
+            host.get_events(caps, conn, &req),
+            |events| json!({"events": events.iter().map(event).collect::<Vec<_>>()}),
+        ),
+        Call::FetchEvents(req) => finish(host.fetch_events(caps, conn, &req), |b| fetch_batch(&b)),
+        Call::CommitFetch(checkpoint) => finish(
+            host.commit_fetch(caps, conn, &checkpoint),
+            |()| json!({"committed": true}),
+        ),
+        Call::SendForSignature(req) => finish(host.send_for_signature(caps, conn, &req), |r| {
+            json!({
+                "envelope_id": r.envelope_id,
+                "status": status(&r.status),
+                "status_changed_at": r.status_changed_at.map(ts),
+                "reused": r.reused,
+            })
+        }),
+        Call::GetEnvelopeStatus(id) => finish(host.get_envelope_status(caps, conn, &id), |r| {
+            json!({
+                "envelope_id": r.envelope_id,
+                "status": status(&r.status),
+                "status_changed_at": r.status_changed_at.map(ts),
+                "sent_at": r.sent_at.map(ts),
+                "delivered_at": r.delivered_at.map(ts),
+                "completed_at": r.completed_at.map(ts),
+                "declined_at": r.declined_at.map(ts),
+                "voided_at": r.voided_at.map(ts),
+                "voided_reason": r.voided_reason,
+                "expires_at": r.expires_at.map(ts),
+                "email_subject": r.email_subject,
+            })
+        }),
+        Call::GetSignedDocuments(id) => finish(host.get_signed_documents(caps, conn, &id), |r| {
+            json!({
+                "envelope_id": r.envelope_id,
+                "documents": r.documents.iter().map(signed_document).collect::<Vec<_>>(),
+                "summary": signed_document(&r.summary),
+            })
+        }),
+        Call::VoidEnvelope(id, reason) => finish(
+            host.void_envelope(caps, conn, &id, &reason),
+            |r| json!({"envelope_id": r.envelope_id, "already_voided": r.already_voided}),
+        ),
     }
 }
 
@@ -254,15 +298,20 @@ fn finish<T>(
     }
 }
 
+/// Deserialize an action's input; errors name the offending field by its path
+/// (`expiration.validity_days`, `documents[0].name`) or the unknown/missing field.
 fn parse<T: DeserializeOwned>(input: Value) -> Result<T, InvokeError> {
-    serde_json::from_value(input).map_err(|e| {
-        let text = e.to_string();
-        let field = text
-            .split('`')
-            .nth(1)
-            .filter(|_| text.contains("field"))
-            .unwrap_or("input")
-            .to_owned();
+    serde_path_to_error::deserialize(input).map_err(|e| {
+        let path = e.path().to_string();
+        let text = e.inner().to_string();
+        // Unknown or missing fields are named by serde itself, between backticks.
+        let named = text.split('`').nth(1).filter(|_| text.contains("field"));
+        let field = match (path.as_str(), named) {
+            (".", Some(name)) => name.to_owned(),
+            (".", None) => "input".to_owned(),
+            (path, Some(name)) if text.contains("missing field") => format!("{path}.{name}"),
+            (path, _) => path.to_owned(),
+        };
         InvokeError::input(&field, text)
     })
 }
@@ -587,4 +636,77 @@ pub fn host_error(e: &HostError) -> Value {
         HostError::Trap { .. } => "trap",
     };
     json!({"kind": "host", "reason": reason, "message": e.to_string()})
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::bindings::docusign::connector::types::{
+        ApiError, FieldError, OauthError, RateLimit,
+    };
+    use proptest::prelude::*;
+
+    fn days() -> impl Strategy<Value = Option<u32>> {
+        prop::option::of(0u32..2000)
+    }
+
+    proptest! {
+        /// Service-task JSON for a send maps field by field onto the WIT request.
+        #[test]
+        fn send_input_maps_onto_the_wit_record(
+            emails in prop::collection::vec("[a-z]{1,8}@[a-z]{1,8}\\.com", 1..5),
+            names in prop::collection::vec("\\PC{0,20}", 1..5),
+            docs in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..200), 1..4),
+            order in prop::collection::vec(prop::option::of(0u32..1000), 0..5),
+            subject in "\\PC{0,30}",
+            exp in (any::<bool>(), days(), days()),
+            rem in (any::<bool>(), days(), days()),
+            key in prop::option::of("[a-z0-9-]{1,20}"),
+        ) {
+            let input = json!({
+                "signer_emails": emails, "signer_names": names,
+                "documents": docs.iter().enumerate().map(|(i, d)| json!({"name": format!("d{i}.pdf"), "content_base64": STANDARD.encode(d)})).collect::<Vec<_>>(),
+                "email_subject": subject, "signing_order": order,
+                "expiration": {"enabled": exp.0, "validity_days": exp.1, "warning_days": exp.2},
+                "reminders": {"enabled": rem.0, "first_reminder_days": rem.1, "interval_days": rem.2},
+                "idempotency_key": key,
+            });
+            let req = send_request(parse(input).unwrap(), InputFiles::default()).unwrap();
+            prop_assert_eq!(&req.signer_emails, &emails);
+            prop_assert_eq!(&req.signer_names, &names);
+            prop_assert_eq!(req.documents.iter().map(|d| d.content.clone()).collect::<Vec<_>>(), docs);
+            prop_assert_eq!(&req.email_subject, &subject);
+            prop_assert_eq!(&req.signing_order, &order);
+            let e = req.expiration.unwrap();
+            prop_assert_eq!((e.enabled, e.validity_days, e.warning_days), exp);
+            let r = req.reminders.unwrap();
+            prop_assert_eq!((r.enabled, r.first_reminder_days, r.interval_days), rem);
+            prop_assert_eq!(req.idempotency_key, key);
+        }
+
+        /// WIT timestamps become RFC 3339 text that parses back to the same instant.
+        #[test]
+        fn timestamps_render_exactly(seconds in 0i64..4_102_444_800, nanoseconds in 0u32..1_000_000_000) {
+            let text = ts(Timestamp { seconds, nanoseconds });
+            let parsed = time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339).unwrap();
+            prop_assert_eq!(parsed.unix_timestamp_nanos(), i128::from(seconds) * 1_000_000_000 + i128::from(nanoseconds));
+        }
+
+        /// Errors keep every field of their WIT variant in JSON.
+        #[test]
+        fn errors_keep_their_fields(a in "\\PC{0,30}", b in "\\PC{0,30}", c in prop::option::of("\\PC{0,30}"), status in 100u16..600, secs in any::<u64>()) {
+            let cases = [
+                (ConnectorError::InvalidInput(FieldError { field: a.clone(), message: b.clone() }), json!({"kind": "invalid-input", "field": a, "message": b})),
+                (ConnectorError::AuthFailed(OauthError { status, error: a.clone(), error_description: c.clone(), hint: b.clone() }),
+                 json!({"kind": "auth-failed", "status": status, "error": a, "error_description": c, "hint": b})),
+                (ConnectorError::Api(ApiError { status, error_code: c.clone(), message: a.clone(), hint: Some(b.clone()), trace_token: c.clone() }),
+                 json!({"kind": "api", "status": status, "error_code": c, "message": a, "hint": b, "trace_token": c})),
+                (ConnectorError::RateLimited(RateLimit { retry_after_secs: secs, error_code: c.clone(), message: a.clone() }),
+                 json!({"kind": "rate-limited", "retry_after_secs": secs, "error_code": c, "message": a})),
+            ];
+            for (error, expected) in cases {
+                prop_assert_eq!(connector_error(&error), expected);
+            }
+        }
+    }
 }

@@ -321,6 +321,9 @@ fn serve_one(
     {
         url = format!("{}{}", &expected[..authority_end], head.path);
     }
+    if let Some(delay) = transport.next_delay_ms() {
+        std::thread::sleep(Duration::from_millis(delay));
+    }
     let request = Request {
         method,
         url,
@@ -330,13 +333,14 @@ fn serve_one(
     };
     match transport.send(&request) {
         Ok(resp) => {
+            // A recorded content-length is sent as is (to play a server that lies about size).
             let headers: Vec<(String, String)> = resp
                 .headers
                 .into_iter()
                 .filter(|(k, _)| {
                     !matches!(
                         k.as_str(),
-                        "content-length" | "transfer-encoding" | "connection" | "content-encoding"
+                        "transfer-encoding" | "connection" | "content-encoding"
                     )
                 })
                 .collect();
@@ -372,13 +376,26 @@ fn respond(
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    head.push_str(&format!(
-        "content-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    ));
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    {
+        head.push_str(&format!("content-length: {}\r\n", body.len()));
+    }
+    head.push_str("connection: close\r\n\r\n");
     io.write_all(head.as_bytes())?;
-    io.write_all(body)?;
-    io.flush()
+    // A client may hang up after the head (a size it refuses): not an error of the server.
+    match io.write_all(body).and_then(|()| io.flush()) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+            ) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -314,7 +314,7 @@ fn handwritten_cassette_replays() {
     r.finish().unwrap();
     assert_eq!(result.user_name, "Hand Written");
     assert_eq!(result.account.account_name, "Handwritten Inc");
-    assert_eq!(result.account.base_uri, "https://eu.docusign.net");
+    assert_eq!(result.account.base_uri, "https://demo.docusign.net");
 }
 
 /// Secrets never show in results, errors or logs.

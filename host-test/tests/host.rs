@@ -19,7 +19,7 @@ use docusign_host::serve::{ReplayServer, TEST_CA_PEM, TlsIdentity};
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::cassette::form_decode;
 use docusign_host::transport::{
-    AllowList, Cassette, CassetteTransport, LiveOptions, LiveTransport, RecordingTransport,
+    Cassette, CassetteTransport, LiveOptions, LiveTransport, RecordingTransport,
 };
 use docusign_host::{ConnectorHost, HostError, HostOptions};
 
@@ -217,7 +217,8 @@ fn record_then_replay_round_trip_redacts_secrets() {
     replay.finish().unwrap();
 }
 
-/// The developer environment cannot reach a production data center, even if userinfo says so.
+/// The developer environment cannot reach a production data center, even if userinfo says so:
+/// the connector skips such accounts, and the host's allow-list refuses the host anyway.
 #[test]
 fn allow_list_refuses_hosts_outside_the_environment() {
     let c = serde_json::json!({"interactions": [
@@ -237,35 +238,51 @@ fn allow_list_refuses_hosts_outside_the_environment() {
         .get_envelope_status(&caps, &connection(), ENVELOPE)
         .unwrap()
     {
-        Err(ConnectorError::Transport(TransportError::Denied(why))) => {
+        Err(ConnectorError::InvalidInput(e)) => {
+            assert_eq!(e.field, "user-id");
             assert!(
-                why.contains("na3.docusign.net is not an allowed host"),
-                "{why}"
+                e.message.contains("no usable DocuSign account"),
+                "{}",
+                e.message
             );
         }
-        other => panic!("expected a denial, got {other:?}"),
+        other => panic!("expected the production account to be refused, got {other:?}"),
     }
     assert!(
-        log.text().contains("failed: request denied by the host"),
+        log.text()
+            .contains("belongs to the other DocuSign environment"),
         "{}",
         log.text()
     );
-    server.finish().unwrap(); // nothing reached the server for na3
+    server.finish().unwrap(); // nothing was sent to na3
 
-    // Without any network: a foreign host is refused before resolving it.
-    let live = LiveTransport::new(LiveOptions {
-        allow: AllowList::docusign("account-d.docusign.com"),
-        ..LiveOptions::for_auth_server("account-d.docusign.com")
-    })
-    .unwrap();
-    let req = Request {
-        method: docusign_host::bindings::Method::Get,
-        url: "https://evil.example.com/".into(),
-        headers: vec![],
-        body: vec![],
-        timeout_ms: Some(100),
-    };
-    assert!(matches!(live.send(&req), Err(TransportError::Denied(_))));
+    // The host refuses by itself too, before resolving anything.
+    let live = live_to(
+        &ReplayServer::start(
+            Cassette::parse(r#"{"interactions": []}"#, ".").unwrap(),
+            "127.0.0.1:0".parse().unwrap(),
+            None,
+        )
+        .unwrap(),
+    );
+    for url in [
+        "https://na3.docusign.net/restapi/v2.1/accounts",
+        "https://evil.example.com/",
+        "http://demo.docusign.net/",
+        "https://demo.docusign.net:8443/",
+    ] {
+        let req = Request {
+            method: docusign_host::bindings::Method::Get,
+            url: url.into(),
+            headers: vec![],
+            body: vec![],
+            timeout_ms: Some(100),
+        };
+        match live.send(&req) {
+            Err(TransportError::Denied(why)) => assert!(!why.is_empty()),
+            other => panic!("{url}: expected a denial, got {other:?}"),
+        }
+    }
 }
 
 /// A transport that ignores the timeout it is given and takes `delay`.

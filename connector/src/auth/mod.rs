@@ -209,7 +209,13 @@ impl<'a> Session<'a> {
         if !resp.is_success() {
             return Err(http::api_error(&resp, self.host.now_ms()));
         }
-        let info = userinfo::parse(self.host, &resp.body, resp.status, self.host.now_ms())?;
+        let info = userinfo::parse(
+            self.host,
+            &resp.body,
+            resp.status,
+            self.host.now_ms(),
+            self.config.environment,
+        )?;
         match serde_json::to_string(&info) {
             Ok(text) => {
                 if let Err(e) = self.host.state_set(&self.keys.userinfo, &text) {

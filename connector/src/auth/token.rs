@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{consent, jwt};
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
+use crate::host::{Host, HttpRequest, HttpResponse, Level, Method, Retry};
 use crate::http;
 use crate::wire::flex_u64;
 
@@ -108,13 +108,27 @@ pub fn grant(host: &dyn Host, config: &Config, scopes: &[String]) -> Result<Acce
         scopes,
     );
     let assertion = jwt::sign(&key, &claims)?;
+    exchange_assertion(host, config, scopes, &assertion, now_ms)
+}
+
+/// Exchange a signed `assertion` (made at `now_ms`) for an access token: the token request and
+/// the reading of its reply.
+pub fn exchange_assertion(
+    host: &dyn Host,
+    config: &Config,
+    scopes: &[String],
+    assertion: &str,
+    now_ms: u64,
+) -> Result<AccessToken> {
     let mut request = HttpRequest::new(
         Method::Post,
         format!("https://{}/oauth/token", config.auth_host),
     )
     .accept_json()
     .header("Cache-Control", "no-store")
-    .form_body(&[("grant_type", GRANT_TYPE), ("assertion", &assertion)]);
+    .form_body(&[("grant_type", GRANT_TYPE), ("assertion", assertion)])
+    // A repeated grant only issues another token.
+    .retry(Retry::Idempotent);
     host.log(
         Level::Info,
         &format!(

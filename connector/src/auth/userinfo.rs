@@ -2,7 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Environment;
 use crate::error::{ConnectorError, Result};
+
+/// The one data center of the developer environment.
+const DEVELOPER_DATA_CENTER: &str = "demo.docusign.net";
 use crate::host::{Host, Level};
 use crate::wire::flex_bool;
 
@@ -71,7 +75,13 @@ struct OrganizationReply {
 }
 
 /// Parse a userinfo body; accounts that cannot be used are skipped with a warning.
-pub fn parse(host: &dyn Host, body: &[u8], status: u16, now_ms: u64) -> Result<UserInfo> {
+pub fn parse(
+    host: &dyn Host,
+    body: &[u8],
+    status: u16,
+    now_ms: u64,
+    environment: Environment,
+) -> Result<UserInfo> {
     let reply: Reply = serde_json::from_slice(body).map_err(|e| {
         ConnectorError::bad_response(status, format!("userinfo: malformed JSON ({e})"))
     })?;
@@ -80,7 +90,7 @@ pub fn parse(host: &dyn Host, body: &[u8], status: u16, now_ms: u64) -> Result<U
         let parsed = serde_json::from_value::<AccountReply>(raw)
             .map_err(|e| e.to_string())
             .and_then(|a| {
-                let base_uri = validate_base_uri(&a.base_uri)?;
+                let base_uri = validate_base_uri(&a.base_uri, environment)?;
                 Ok(Account {
                     account_name: a.account_name.unwrap_or_default(),
                     base_uri,
@@ -107,20 +117,30 @@ pub fn parse(host: &dyn Host, body: &[u8], status: u16, now_ms: u64) -> Result<U
 }
 
 /// A base URI must be `https://<host>` on a DocuSign domain: the bearer token is sent there.
-fn validate_base_uri(raw: &str) -> std::result::Result<String, String> {
+/// A base URI must be `https://<host>` on a DocuSign domain of `environment`: the bearer token
+/// is sent there. Developer accounts live on `demo.docusign.net`; production accounts on the
+/// other `*.docusign.net` data centers.
+fn validate_base_uri(raw: &str, environment: Environment) -> std::result::Result<String, String> {
     let trimmed = raw.trim().trim_end_matches('/');
     let host = trimmed
         .strip_prefix("https://")
-        .ok_or_else(|| format!("base_uri {raw:?} is not https"))?;
-    let valid_host = !host.is_empty()
+        .ok_or_else(|| format!("base_uri {raw:?} is not https"))?
+        .to_ascii_lowercase();
+    let well_formed = !host.is_empty()
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && (host.ends_with(".docusign.net") || host.ends_with(".docusign.com"));
-    if !valid_host {
-        return Err(format!("base_uri {raw:?} is not a DocuSign host"));
+        && host.ends_with(".docusign.net");
+    if !well_formed {
+        return Err(format!("base_uri {raw:?} is not a DocuSign data center"));
     }
-    Ok(format!("https://{}", host.to_ascii_lowercase()))
+    let developer = host == DEVELOPER_DATA_CENTER;
+    if developer != (environment == Environment::Developer) {
+        return Err(format!(
+            "base_uri {raw:?} belongs to the other DocuSign environment"
+        ));
+    }
+    Ok(format!("https://{host}"))
 }
 
 /// The configured account, or the user's default one.
@@ -181,7 +201,7 @@ mod tests {
     #[test]
     fn parses_and_picks_default_or_configured() {
         let host = FakeHost::new();
-        let info = parse(&host, BODY.as_bytes(), 200, 5).unwrap();
+        let info = parse(&host, BODY.as_bytes(), 200, 5, Environment::Production).unwrap();
         assert_eq!(
             info.accounts.len(),
             2,
@@ -204,9 +224,38 @@ mod tests {
     }
 
     #[test]
+    fn accounts_of_the_other_environment_are_skipped() {
+        let host = FakeHost::new();
+        let dev = parse(&host, BODY.as_bytes(), 200, 5, Environment::Developer).unwrap();
+        assert!(
+            dev.accounts.is_empty(),
+            "production data centers are not used by a developer connection"
+        );
+        assert_eq!(
+            host.logs_containing("belongs to the other DocuSign environment")
+                .len(),
+            2
+        );
+        let demo = br#"{"sub":"x","accounts":[{"account_id":"a","is_default":true,"base_uri":"https://demo.docusign.net"}]}"#;
+        assert_eq!(
+            parse(&host, demo, 200, 0, Environment::Developer)
+                .unwrap()
+                .accounts
+                .len(),
+            1
+        );
+        assert!(
+            parse(&host, demo, 200, 0, Environment::Production)
+                .unwrap()
+                .accounts
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn unknown_account_lists_the_available_ones() {
         let host = FakeHost::new();
-        let info = parse(&host, BODY.as_bytes(), 200, 5).unwrap();
+        let info = parse(&host, BODY.as_bytes(), 200, 5, Environment::Production).unwrap();
         match select_account(&info, Some("00000000-0000-4000-8000-000000000000")) {
             Err(ConnectorError::InvalidInput { field, message }) => {
                 assert_eq!(field, "account-id");
@@ -217,7 +266,14 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let empty = parse(&host, br#"{"sub":"x","accounts":[]}"#, 200, 0).unwrap();
+        let empty = parse(
+            &host,
+            br#"{"sub":"x","accounts":[]}"#,
+            200,
+            0,
+            Environment::Production,
+        )
+        .unwrap();
         assert!(
             matches!(select_account(&empty, None), Err(ConnectorError::InvalidInput { field, .. }) if field == "user-id")
         );

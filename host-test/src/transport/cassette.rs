@@ -54,6 +54,10 @@ pub struct Interaction {
     /// A transport failure instead of a reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RecordedError>,
+    /// The reply takes this long: in replay, longer than the request's timeout is a timeout;
+    /// `serve` really waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
 }
 
 /// An expected request.
@@ -558,6 +562,15 @@ impl CassetteTransport {
         !self.replay().failures.is_empty()
     }
 
+    /// Delay of the next interaction, if it has one.
+    pub fn next_delay_ms(&self) -> Option<u64> {
+        let next = self.replay().next;
+        self.cassette
+            .interactions
+            .get(next)
+            .and_then(|i| i.delay_ms)
+    }
+
     /// URL the next interaction expects, if any.
     pub fn next_expected_url(&self) -> Option<String> {
         let next = self.replay().next;
@@ -621,6 +634,13 @@ impl Transport for CassetteTransport {
             );
             replay.failures.push(msg.clone());
             return Err(TransportError::Other(format!("cassette: {msg}")));
+        }
+        if let (Some(delay), Some(timeout)) = (interaction.delay_ms, request.timeout_ms)
+            && delay > u64::from(timeout)
+        {
+            return Err(TransportError::Timeout(format!(
+                "no reply within {timeout} ms"
+            )));
         }
         match (&interaction.response, &interaction.error) {
             (Some(r), _) => response_of(r, &self.cassette).map_err(TransportError::Other),

@@ -89,6 +89,7 @@ impl<T: Transport> Transport for RecordingTransport<T> {
             request: expected_request(request),
             response: outcome.as_ref().ok().map(recorded_response),
             error: outcome.as_ref().err().map(recorded_error),
+            delay_ms: None,
         };
         let mut cassette = self
             .cassette
