@@ -12,7 +12,7 @@ use crate::config::{Config, Connection};
 use crate::error::{ConnectorError, TransportError};
 use crate::esign::{self, EnvelopeStatus};
 use crate::events::{self, EventType};
-use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
+use crate::host::{BodyPart, Host, HttpRequest, HttpResponse, Level, Method};
 use crate::timestamp::Timestamp;
 
 struct Component;
@@ -20,6 +20,33 @@ export!(Component);
 
 /// The host imports, seen through the [`Host`] trait.
 struct WitHost;
+
+/// Write `parts` into a host-side body piece by piece (documents base64-encoded on the way),
+/// then send `request` with it.
+fn send_parts(
+    request: &wit_http::Request,
+    parts: &[BodyPart],
+    size: usize,
+) -> Result<wit_http::Response, wit_http::TransportError> {
+    let body = wit_http::OutgoingBody::new(size as u64);
+    let mut buffer = String::new();
+    for part in parts {
+        part.write_pieces(&mut buffer, |piece| body.write(piece))?;
+    }
+    wit_http::send_with_body(request, body)
+}
+
+fn transport_error(e: wit_http::TransportError) -> TransportError {
+    match e {
+        wit_http::TransportError::Denied(m) => TransportError::Denied(m),
+        wit_http::TransportError::Timeout(m) => TransportError::Timeout(m),
+        wit_http::TransportError::Dns(m) => TransportError::Dns(m),
+        wit_http::TransportError::Connection(m) => TransportError::Connection(m),
+        wit_http::TransportError::Tls(m) => TransportError::Tls(m),
+        wit_http::TransportError::BodyTooLarge(n) => TransportError::BodyTooLarge(n),
+        wit_http::TransportError::Other(m) => TransportError::Other(m),
+    }
+}
 
 impl Host for WitHost {
     fn send(&self, request: &mut HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -39,7 +66,11 @@ impl Host for WitHost {
             body: std::mem::take(&mut request.body),
             timeout_ms: request.timeout_ms,
         };
-        let outcome = wit_http::send(&wit_request);
+        let outcome = if request.body_parts.is_empty() {
+            wit_http::send(&wit_request)
+        } else {
+            send_parts(&wit_request, &request.body_parts, request.body_len())
+        };
         request.url = wit_request.url;
         request.headers = wit_request.headers;
         request.body = wit_request.body;
@@ -49,15 +80,7 @@ impl Host for WitHost {
                 headers: r.headers,
                 body: r.body,
             }),
-            Err(e) => Err(match e {
-                wit_http::TransportError::Denied(m) => TransportError::Denied(m),
-                wit_http::TransportError::Timeout(m) => TransportError::Timeout(m),
-                wit_http::TransportError::Dns(m) => TransportError::Dns(m),
-                wit_http::TransportError::Connection(m) => TransportError::Connection(m),
-                wit_http::TransportError::Tls(m) => TransportError::Tls(m),
-                wit_http::TransportError::BodyTooLarge(n) => TransportError::BodyTooLarge(n),
-                wit_http::TransportError::Other(m) => TransportError::Other(m),
-            }),
+            Err(e) => Err(transport_error(e)),
         }
     }
 

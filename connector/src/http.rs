@@ -1,9 +1,9 @@
 //! HTTP over the host import: request building, JSON decoding and DocuSign error mapping.
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, HttpResponse, Level, Method, Retry};
+use crate::host::{BodyPart, Host, HttpRequest, HttpResponse, Level, Method, Retry};
 
 /// Timeout for ordinary API calls.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -41,6 +41,7 @@ impl HttpRequest {
             url: url.into(),
             headers: Vec::new(),
             body: Vec::new(),
+            body_parts: Vec::new(),
             timeout_ms: Some(DEFAULT_TIMEOUT_MS),
             retry,
         }
@@ -76,6 +77,14 @@ impl HttpRequest {
         self.headers
             .push(("Content-Type".to_owned(), "application/json".to_owned()));
         self.body = body;
+        self
+    }
+
+    /// A JSON body assembled by the host from `parts` (large documents).
+    pub fn json_parts(mut self, parts: Vec<BodyPart>) -> Self {
+        self.headers
+            .push(("Content-Type".to_owned(), "application/json".to_owned()));
+        self.body_parts = parts;
         self
     }
 
@@ -181,8 +190,23 @@ fn send_once(host: &dyn Host, request: &mut HttpRequest) -> Result<HttpResponse>
     outcome.map_err(ConnectorError::Transport)
 }
 
+/// [`json`] for a large body: UTF-8 is checked once for the whole body rather than string by
+/// string (much faster for big pages of records).
+pub fn json_text<'a, T: Deserialize<'a>>(resp: &'a HttpResponse, what: &str) -> Result<T> {
+    match std::str::from_utf8(&resp.body) {
+        Ok(text) => serde_json::from_str(text).map_err(|e| {
+            ConnectorError::bad_response(
+                resp.status,
+                format!("{what}: {}", describe_json_error(&e, resp)),
+            )
+        }),
+        // Let the byte parser say where the bad byte is.
+        Err(_) => json(resp, what),
+    }
+}
+
 /// Decode a JSON body, reporting where it is malformed (never the body itself).
-pub fn json<T: DeserializeOwned>(resp: &HttpResponse, what: &str) -> Result<T> {
+pub fn json<'a, T: Deserialize<'a>>(resp: &'a HttpResponse, what: &str) -> Result<T> {
     serde_json::from_slice(&resp.body).map_err(|e| {
         ConnectorError::bad_response(
             resp.status,

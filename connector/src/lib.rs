@@ -16,7 +16,7 @@ pub mod ids;
 pub mod timestamp;
 pub mod wire;
 
-#[cfg(any(test, feature = "fuzzing"))]
+#[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 
 #[cfg(test)]

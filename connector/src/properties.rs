@@ -8,11 +8,13 @@ use crate::esign::envelope::create_body;
 use crate::esign::routing::routing_orders;
 use crate::esign::{Document, SendRequest};
 use crate::events::checkpoint::{self, Checkpoint, Dedup};
+use crate::host::{HttpRequest, Method};
 use crate::http;
 use crate::testing::FakeHost;
 use crate::timestamp::Timestamp;
 
 proptest! {
+
     /// Routing orders: one per signer, contiguous ranks 1..=k for numbered signers (equal numbers
     /// share a rank, order kept), the unnumbered after all of them, everyone at 1 without numbers.
     #[test]
@@ -90,6 +92,28 @@ proptest! {
         }
     }
 
+    /// The digit writer prints what `format!` prints.
+    #[test]
+    fn timestamps_format_like_format_macro(seconds in 0i64..253_402_300_800, nanos in 0u32..1_000_000_000) {
+        let t = Timestamp { seconds, nanoseconds: nanos };
+        let dt = time::OffsetDateTime::from_unix_timestamp(seconds).unwrap();
+        let mut expected = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            dt.year(), u8::from(dt.month()), dt.day(), dt.hour(), dt.minute(), dt.second()
+        );
+        if nanos != 0 {
+            expected.push_str(format!(".{nanos:09}").trim_end_matches('0'));
+        }
+        expected.push('Z');
+        prop_assert_eq!(t.to_rfc3339(), expected);
+    }
+
+    /// Any spelling parses as `time`'s parsers read it.
+    #[test]
+    fn timestamp_spellings_parse_like_time(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,12})?(Z|z|[+-][0-9]{2}:[0-9]{2})?") {
+        prop_assert_eq!(Timestamp::parse(&text), Timestamp::parse_any(&text));
+    }
+
     /// RFC 3339 output parses back to the same instant, at any precision.
     #[test]
     fn timestamps_round_trip(seconds in 0i64..4_102_444_800, nanos in 0u32..1_000_000_000) {
@@ -117,7 +141,11 @@ proptest! {
             email_subject: "s".into(),
             ..SendRequest::default()
         };
-        let body: serde_json::Value = serde_json::from_slice(&create_body(req).unwrap()).unwrap();
+        let mut request = HttpRequest::new(Method::Post, "https://demo.docusign.net/x");
+        request.body_parts = create_body(req).unwrap();
+        let assembled = request.assembled_body();
+        prop_assert_eq!(assembled.len(), request.body_len());
+        let body: serde_json::Value = serde_json::from_slice(&assembled).unwrap();
         for (i, content) in docs.iter().enumerate() {
             let b64 = body["documents"][i]["documentBase64"].as_str().unwrap();
             prop_assert_eq!(&base64::engine::general_purpose::STANDARD.decode(b64).unwrap(), content);

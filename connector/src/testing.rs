@@ -114,7 +114,13 @@ impl Host for FakeHost {
         if let Some(reply) = self.always.borrow().clone() {
             return Ok(reply);
         }
-        self.requests.borrow_mut().push(request.clone());
+        // Record what would go on the wire: an assembled body, as the host would send it.
+        let mut recorded = request.clone();
+        if !recorded.body_parts.is_empty() {
+            recorded.body = recorded.assembled_body();
+            recorded.body_parts.clear();
+        }
+        self.requests.borrow_mut().push(recorded);
         let next = self.script.borrow_mut().pop_front();
         let Some(exchange) = next else {
             panic!("unexpected request {:?} {}", request.method, request.url);

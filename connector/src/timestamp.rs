@@ -37,6 +37,53 @@ impl Timestamp {
         if text.is_empty() || !text.is_ascii() {
             return None;
         }
+        Self::parse_utc_z(text.as_bytes()).or_else(|| Self::parse_any(text))
+    }
+
+    /// The spelling DocuSign uses most, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, read without
+    /// allocating; `None` for anything else (left to [`parse_any`](Self::parse_any)).
+    fn parse_utc_z(b: &[u8]) -> Option<Self> {
+        let number = |from: usize, to: usize| {
+            b.get(from..to)?.iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        let shape = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+        if b.len() < 20 || shape.iter().any(|&(i, c)| b[i] != c) {
+            return None;
+        }
+        let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+        let (hour, minute, second) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
+        let mut at = 19;
+        let mut nanoseconds = 0;
+        if b[at] == b'.' {
+            let digits = b[at + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if digits == 0 {
+                return None;
+            }
+            // Nanosecond precision: further digits are cut, as in `parse_any`.
+            let kept = digits.min(9);
+            nanoseconds = number(at + 1, at + 1 + kept)? * 10u32.pow((9 - kept) as u32);
+            at += 1 + digits;
+        }
+        // A leap second (60) is left to the full parser.
+        if &b[at..] != b"Z" || second > 59 {
+            return None;
+        }
+        let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+        let date = time::Date::from_calendar_date(year as i32, month, day as u8).ok()?;
+        let clock =
+            time::Time::from_hms_nano(hour as u8, minute as u8, second as u8, nanoseconds).ok()?;
+        Some(Self::from_offset(
+            PrimitiveDateTime::new(date, clock).assume_utc(),
+        ))
+    }
+
+    /// Every other accepted spelling, through `time`'s parsers.
+    pub(crate) fn parse_any(text: &str) -> Option<Self> {
         let text = trim_fraction(text);
         let dt = OffsetDateTime::parse(&text, &Rfc3339).ok().or_else(|| {
             let naive = format_description!(
@@ -58,27 +105,61 @@ impl Timestamp {
 
     /// RFC 3339 in UTC, with fractional seconds only when non-zero (for example `2025-05-02T15:40:40.397Z`).
     pub fn to_rfc3339(self) -> String {
-        match OffsetDateTime::from_unix_timestamp(self.seconds) {
-            Ok(dt) => {
-                let base = format!(
-                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                    dt.year(),
-                    u8::from(dt.month()),
-                    dt.day(),
-                    dt.hour(),
-                    dt.minute(),
-                    dt.second()
-                );
-                if self.nanoseconds == 0 {
-                    format!("{base}Z")
-                } else {
-                    let frac = format!("{:09}", self.nanoseconds);
-                    format!("{base}.{}Z", frac.trim_end_matches('0'))
-                }
-            }
-            Err(_) => format!("@{}", self.seconds),
-        }
+        let mut out = String::with_capacity(30);
+        self.write_rfc3339(&mut out);
+        out
     }
+
+    /// Append [`to_rfc3339`](Self::to_rfc3339)'s text to `out` (no intermediate allocation).
+    pub fn write_rfc3339(self, out: &mut String) {
+        let Ok(dt) = OffsetDateTime::from_unix_timestamp(self.seconds) else {
+            out.push('@');
+            push_digits(out, self.seconds.unsigned_abs(), 1, self.seconds < 0);
+            return;
+        };
+        let year = dt.year();
+        push_digits(out, u64::from(year.unsigned_abs()), 4, year < 0);
+        for (separator, value) in [
+            ('-', u8::from(dt.month())),
+            ('-', dt.day()),
+            ('T', dt.hour()),
+            (':', dt.minute()),
+            (':', dt.second()),
+        ] {
+            out.push(separator);
+            push_digits(out, u64::from(value), 2, false);
+        }
+        if self.nanoseconds != 0 {
+            let (mut digits, mut width) = (self.nanoseconds, 9);
+            while digits % 10 == 0 {
+                digits /= 10;
+                width -= 1;
+            }
+            out.push('.');
+            push_digits(out, u64::from(digits), width, false);
+        }
+        out.push('Z');
+    }
+}
+
+/// Append `value` in decimal, zero-padded to `width` digits, after a `-` when `negative`
+/// (what `{:0width$}` prints, without the formatting machinery).
+fn push_digits(out: &mut String, mut value: u64, width: usize, negative: bool) {
+    let mut buf = [b'0'; 20];
+    let mut start = buf.len();
+    while value > 0 || start == buf.len() {
+        start -= 1;
+        buf[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    if negative {
+        out.push('-');
+    }
+    for _ in buf.len() - start..width {
+        out.push('0');
+    }
+    // Only ASCII digits were written.
+    out.extend(buf[start..].iter().map(|&d| char::from(d)));
 }
 
 /// Cut fractional seconds longer than 9 digits (nanosecond precision) so the parsers accept them.
@@ -136,6 +217,40 @@ mod tests {
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
+    }
+
+    /// The allocation-free reading agrees with `time`'s parsers wherever it answers.
+    #[test]
+    fn fast_reading_agrees_with_the_full_parsers() {
+        let cases = [
+            "2025-05-02T15:40:40Z",
+            "2025-05-02T15:40:40.3970000Z",
+            "2024-06-30T07:08:06.303836512345Z",
+            "2024-02-29T23:59:59.9Z",
+            "2023-02-29T00:00:00Z",
+            "2025-04-31T00:00:00Z",
+            "2025-05-02T24:00:00Z",
+            "2025-05-02T15:60:00Z",
+            "2016-12-31T23:59:60Z",
+            "2025-05-02T15:40:40.Z",
+            "2025-05-02T15:40:40z",
+            "2025-05-02t15:40:40Z",
+            "2025-05-02T15:40:40+00:00",
+            "2025-05-02T15:40:40ZZ",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "+025-05-02T15:40:40Z",
+            "2025-5-02T15:40:40Z",
+        ];
+        let mut answered = 0;
+        for text in cases {
+            if let Some(fast) = Timestamp::parse_utc_z(text.as_bytes()) {
+                answered += 1;
+                assert_eq!(Some(fast), Timestamp::parse_any(text), "{text}");
+            }
+            assert_eq!(Timestamp::parse(text), Timestamp::parse_any(text), "{text}");
+        }
+        assert_eq!(answered, 6, "the usual spellings take the fast reading");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use arbitrary::Unstructured;
 use docusign_connector::esign::{Document, Expiration, Reminders, SendRequest, envelope, validate};
 use docusign_connector::events::checkpoint::Checkpoint;
 use docusign_connector::events::since;
+use docusign_connector::host::{HttpRequest, Method};
 use docusign_connector::timestamp::Timestamp;
 use libfuzzer_sys::fuzz_target;
 
@@ -55,7 +56,10 @@ fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let Ok(req) = request(&mut u) else { return };
     if validate::send_request(&req).is_ok() {
-        let body = envelope::create_body(req).expect("a validated request builds");
+        let mut http = HttpRequest::new(Method::Post, "https://demo.docusign.net/envelopes");
+        http.body_parts = envelope::create_body(req).expect("a validated request builds");
+        let body = http.assembled_body();
+        assert_eq!(body.len(), http.body_len(), "the announced size is the size");
         serde_json::from_slice::<serde_json::Value>(&body).expect("the body is JSON");
     }
 });

@@ -6,6 +6,7 @@ wasmtime::component::bindgen!({
     additional_derives: [PartialEq],
     // Imports can stop the invocation (time bound) instead of only returning to the guest.
     imports: { default: trappable },
+    with: { "docusign:connector/http.outgoing-body": crate::host_state::OutgoingBody },
 });
 
 pub use docusign::connector::http::{Method, Request, Response, TransportError};

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, Store, Trap};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolConcurrencyLimitError, PoolingAllocationConfig,
+    Store, Trap,
+};
 
 use crate::bindings::{self, Connector, ConnectorPre};
 use crate::capabilities::Capabilities;
@@ -17,6 +20,9 @@ use crate::host_state::HostState;
 
 /// The component built by `build.rs`, embedded in this binary.
 pub static EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("DOCUSIGN_CONNECTOR_WASM_PATH"));
+
+/// Table bytes a pooled slot keeps resident between invocations (reset with memset).
+const TABLE_KEEP_RESIDENT_BYTES: usize = 128 << 10;
 
 /// How often the epoch advances; the granularity of the time bound.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -30,6 +36,8 @@ pub struct HostOptions {
     pub invocation_timeout: Duration,
     /// Directory for the compiled component; `None` compiles in memory every time.
     pub cache_dir: Option<PathBuf>,
+    /// How instances get their memory.
+    pub allocation: Allocation,
 }
 
 impl Default for HostOptions {
@@ -38,8 +46,43 @@ impl Default for HostOptions {
             max_memory_bytes: 512 << 20,
             invocation_timeout: Duration::from_secs(300),
             cache_dir: default_cache_dir(),
+            allocation: Allocation::OnDemand,
         }
     }
+}
+
+/// Where instances get their memory from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allocation {
+    /// Map memory for each instance when it is created (nothing reserved up front).
+    OnDemand,
+    /// wasmtime's pooling allocator: slots reserved once and reused, so instantiation is
+    /// faster; at most `max_concurrent` invocations run at once (more fail to instantiate with
+    /// [`HostError::Load`]). Reserves address space (not memory) for every slot.
+    Pooling {
+        /// Invocations that may run at the same time.
+        max_concurrent: u32,
+    },
+}
+
+/// How [`ConnectorHost::instantiate`] creates the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instantiate {
+    /// `Linker::instantiate`: resolves every import on each call.
+    Linker,
+    /// `InstancePre::instantiate`: imports resolved once at load (what invocations use).
+    InstancePre,
+}
+
+/// What one invocation used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InvocationStats {
+    /// Largest size the guest's linear memory reached, bytes.
+    pub guest_memory_peak_bytes: usize,
+    /// HTTP reply body bytes the guest received.
+    pub http_bytes_received: u64,
+    /// Wall time, instantiation included.
+    pub elapsed: Duration,
 }
 
 /// `$DOCUSIGN_HOST_CACHE_DIR`, else `$XDG_CACHE_HOME/docusign-host`, else `~/.cache/docusign-host`.
@@ -70,6 +113,11 @@ pub enum HostError {
         /// The bound.
         limit: Duration,
     },
+    /// Every slot of the pooling allocator is taken by running invocations; retry shortly.
+    Busy {
+        /// The pool's size ([`Allocation::Pooling`]'s `max_concurrent`).
+        max_concurrent: u32,
+    },
     /// The guest trapped (a bug or a panic); `guest_stderr` holds its panic message.
     Trap {
         /// The trap and its wasm backtrace.
@@ -97,6 +145,10 @@ impl std::fmt::Display for HostError {
                     limit.as_secs_f64()
                 )
             }
+            Self::Busy { max_concurrent } => write!(
+                f,
+                "the host is busy: all {max_concurrent} invocation slots are in use; retry shortly"
+            ),
             Self::Trap {
                 message,
                 guest_stderr,
@@ -125,6 +177,8 @@ pub enum CompileSource {
 /// A loaded connector, ready for concurrent invocations.
 pub struct ConnectorHost {
     engine: Engine,
+    linker: Linker<HostState>,
+    component: Component,
     pre: ConnectorPre<HostState>,
     options: HostOptions,
     source: CompileSource,
@@ -139,7 +193,7 @@ impl ConnectorHost {
 
     /// Load a component from `bytes` (a `.wasm` component).
     pub fn from_bytes(bytes: &[u8], options: HostOptions) -> Result<Self, HostError> {
-        let engine = build_engine()?;
+        let engine = build_engine(&options)?;
         let component_sha256 = hex(&Sha256::digest(bytes));
         let (component, source) = load_component(
             &engine,
@@ -155,6 +209,8 @@ impl ConnectorHost {
         start_epoch_ticker(&engine);
         Ok(Self {
             engine,
+            linker,
+            component,
             pre,
             options,
             source,
@@ -189,7 +245,45 @@ impl ConnectorHost {
         caps: &Capabilities,
         call: impl FnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, HostError> {
-        let deadline = Instant::now() + self.options.invocation_timeout;
+        self.invoke_measured(caps, call).0
+    }
+
+    /// [`invoke`](Self::invoke), also reporting what the invocation used.
+    pub fn invoke_measured<R>(
+        &self,
+        caps: &Capabilities,
+        call: impl FnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, HostError>, InvocationStats) {
+        let started = Instant::now();
+        let mut store = self.store(caps, started);
+        let outcome = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|connector| call(&connector, &mut store));
+        let state = store.data();
+        let stats = InvocationStats {
+            guest_memory_peak_bytes: state.limiter.peak_bytes,
+            http_bytes_received: state.http_bytes,
+            elapsed: started.elapsed(),
+        };
+        (outcome.map_err(|e| self.classify(e, state)), stats)
+    }
+
+    /// Create one instance the way `via` says and drop it (warm-up; instantiation benchmarks).
+    pub fn instantiate(&self, caps: &Capabilities, via: Instantiate) -> Result<(), HostError> {
+        let mut store = self.store(caps, Instant::now());
+        let outcome = match via {
+            Instantiate::Linker => {
+                Connector::instantiate(&mut store, &self.component, &self.linker).map(drop)
+            }
+            Instantiate::InstancePre => self.pre.instantiate(&mut store).map(drop),
+        };
+        outcome.map_err(|e| self.classify(e, store.data()))
+    }
+
+    /// A fresh store for one invocation starting at `started`: memory cap and time bound.
+    fn store(&self, caps: &Capabilities, started: Instant) -> Store<HostState> {
+        let deadline = started + self.options.invocation_timeout;
         let mut store = Store::new(
             &self.engine,
             HostState::new(caps.clone(), self.options.max_memory_bytes, deadline),
@@ -198,11 +292,7 @@ impl ConnectorHost {
         let ticks = self.options.invocation_timeout.as_millis() / EPOCH_TICK.as_millis() + 1;
         store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
         store.epoch_deadline_trap();
-        let outcome = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|connector| call(&connector, &mut store));
-        outcome.map_err(|e| self.classify(e, store.data()))
+        store
     }
 
     fn classify(&self, error: wasmtime::Error, state: &HostState) -> HostError {
@@ -211,6 +301,11 @@ impl ConnectorHost {
                 limit_bytes: state.limiter.max_bytes,
                 requested_bytes,
             };
+        }
+        if let Allocation::Pooling { max_concurrent } = self.options.allocation
+            && error.downcast_ref::<PoolConcurrencyLimitError>().is_some()
+        {
+            return HostError::Busy { max_concurrent };
         }
         // Guest code interrupted by the epoch deadline, or a host call that found it passed.
         if state.deadline_hit.get() || matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt))
@@ -236,12 +331,36 @@ fn load_error(e: wasmtime::Error) -> HostError {
     HostError::Load(format!("{e:?}"))
 }
 
-fn build_engine() -> Result<Engine, HostError> {
+fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     // The component is built with +wide-arithmetic (5x faster RSA); a build without it loads too.
     config.wasm_wide_arithmetic(true);
     config.epoch_interruption(true);
+    // Profiling aid: `perf` can name the guest's functions (see BENCHMARKS.md).
+    if std::env::var_os("DOCUSIGN_HOST_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    if let Allocation::Pooling { max_concurrent } = options.allocation {
+        let n = max_concurrent.max(1);
+        // The connector component has a handful of core instances, memories and tables (the
+        // Rust module plus the component model's adapter shims); room for twice as many.
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(n)
+            .total_core_instances(n * 16)
+            .total_memories(n * 4)
+            .total_tables(n * 8)
+            .max_core_instances_per_component(16)
+            .max_memories_per_component(4)
+            .max_tables_per_component(8)
+            .max_memory_size(options.max_memory_bytes)
+            // A reused slot's tables are reset with memset (small, always touched); its linear
+            // memory is handed back to the kernel instead: a memset of the guest's initial
+            // memory would cost every invocation ~13 µs, more than the page faults it saves a
+            // small one (see BENCHMARKS.md).
+            .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
     Engine::new(&config).map_err(load_error)
 }
 

@@ -22,6 +22,8 @@ pub struct MemoryLimiter {
     pub max_bytes: usize,
     /// Set when a growth beyond `max_bytes` was refused.
     pub refused: Option<usize>,
+    /// Largest size a linear memory reached (bytes).
+    pub peak_bytes: usize,
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
@@ -38,6 +40,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
                 self.max_bytes
             ));
         }
+        self.peak_bytes = self.peak_bytes.max(desired);
         Ok(true)
     }
 
@@ -80,6 +83,7 @@ impl HostState {
             limiter: MemoryLimiter {
                 max_bytes: max_memory_bytes,
                 refused: None,
+                peak_bytes: 0,
             },
             stderr,
             invocation: NEXT_INVOCATION.fetch_add(1, Ordering::Relaxed),
@@ -102,6 +106,16 @@ impl HostState {
             self.caps.state.unlock(&key, self.invocation);
         }
     }
+}
+
+/// Largest request body a guest may assemble with `outgoing-body` (DocuSign's own limit is
+/// about 34 MB); beyond it `write` fails with `body-too-large`.
+pub const MAX_REQUEST_BODY_BYTES: usize = 64 << 20;
+
+/// A request body being written by the guest (WIT `http.outgoing-body`).
+#[derive(Debug, Default)]
+pub struct OutgoingBody {
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// The invocation's time bound passed during a host call; the invocation is stopped.

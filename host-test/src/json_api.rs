@@ -633,6 +633,7 @@ pub fn host_error(e: &HostError) -> Value {
         HostError::Load(_) => "load",
         HostError::MemoryLimit { .. } => "memory-limit",
         HostError::Timeout { .. } => "timeout",
+        HostError::Busy { .. } => "busy",
         HostError::Trap { .. } => "trap",
     };
     json!({"kind": "host", "reason": reason, "message": e.to_string()})

@@ -7,7 +7,8 @@
 //! (an SDK configured with `https://127.0.0.1:PORT`), the recorded host is assumed and only the
 //! method, path, query, headers and body are compared. A mismatch answers 500 with
 //! `errorCode: CASSETTE_MISMATCH`; an `error` interaction closes the connection without a reply.
-//! One request per connection (`Connection: close`).
+//! Connections are kept alive (HTTP/1.1) as DocuSign's servers keep them, and closed after
+//! [`KEEP_ALIVE_IDLE`] without a request, on `Connection: close`, or after an error reply.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -28,6 +29,10 @@ use crate::transport::cassette::{Cassette, CassetteTransport, parse_method};
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Largest request body accepted (DocuSign's own request limit is ~35.6 MB).
 const MAX_BODY_BYTES: usize = 48 << 20;
+/// How long a kept-alive connection waits for its next request.
+pub const KEEP_ALIVE_IDLE: Duration = Duration::from_secs(5);
+/// How long one read of a request in progress may wait.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The bundled TEST-ONLY server certificate (for `localhost`, `127.0.0.1` and DocuSign's host names).
 pub const TEST_SERVER_CERT_PEM: &[u8] =
@@ -164,24 +169,27 @@ fn accept_loop(
     transport: Arc<CassetteTransport>,
     stop: Arc<AtomicBool>,
 ) {
-    let mut workers = Vec::new();
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         let Ok(stream) = stream else { continue };
         let (tls, transport) = (tls.clone(), transport.clone());
-        workers.push(std::thread::spawn(move || {
+        // Connections run to their end on their own (an idle kept-alive one ends after
+        // KEEP_ALIVE_IDLE); a request's interaction is taken before its reply is written, so
+        // nothing a client saw is missing when the server stops.
+        std::thread::spawn(move || {
             if let Err(e) = handle(stream, tls, &transport)
-                && e.kind() != io::ErrorKind::UnexpectedEof
+                && !matches!(
+                    e.kind(),
+                    io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::BrokenPipe
+                )
             {
                 eprintln!("replay server: connection error: {e}");
             }
-        }));
-        workers.retain(|w| !w.is_finished());
-    }
-    for w in workers {
-        let _ = w.join();
+        });
     }
 }
 
@@ -190,25 +198,71 @@ fn handle(
     tls: Option<Arc<ServerConfig>>,
     transport: &CassetteTransport,
 ) -> io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_read_timeout(Some(READ_TIMEOUT))?;
     stream.set_nodelay(true)?;
+    let socket = stream.try_clone()?;
     match tls {
         Some(config) => {
             let conn = ServerConnection::new(config).map_err(io::Error::other)?;
             let mut tls_stream = StreamOwned::new(conn, stream);
-            serve_one(&mut tls_stream, "https", transport)?;
+            serve_connection(&mut tls_stream, &socket, "https", transport)?;
             tls_stream.conn.send_close_notify();
             tls_stream.flush()
         }
         None => {
             let mut plain = stream;
-            serve_one(&mut plain, "http", transport)
+            serve_connection(&mut plain, &socket, "http", transport)
         }
     }
 }
 
+/// Serve requests on one connection until it is closed or should be.
+fn serve_connection(
+    io: &mut (impl Read + Write),
+    socket: &TcpStream,
+    scheme: &str,
+    transport: &CassetteTransport,
+) -> io::Result<()> {
+    let mut pending = Vec::new();
+    let mut first = true;
+    loop {
+        if !first {
+            socket.set_read_timeout(Some(KEEP_ALIVE_IDLE))?;
+        }
+        let head = match read_head(io, std::mem::take(&mut pending)) {
+            Ok(Some(head)) => head,
+            Ok(None) => return Ok(()),
+            // An idle kept-alive connection timing out is the normal end.
+            Err(e) if !first && is_timeout(&e) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        socket.set_read_timeout(Some(READ_TIMEOUT))?;
+        first = false;
+        match serve_one(io, head, scheme, transport)? {
+            Next::KeepAlive(rest) => pending = rest,
+            Next::Close => return Ok(()),
+        }
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// What happens to the connection after a reply.
+enum Next {
+    /// Read the next request (starting with these bytes already received).
+    KeepAlive(Vec<u8>),
+    Close,
+}
+
 /// The parsed head of a request.
 struct Head {
+    /// HTTP/1.1 without `Connection: close`.
+    keep_alive: bool,
     method: String,
     path: String,
     headers: Vec<(String, String)>,
@@ -216,45 +270,60 @@ struct Head {
     rest: Vec<u8>,
 }
 
-fn read_head(io: &mut impl Read) -> io::Result<Option<Head>> {
-    let mut buf = Vec::with_capacity(8192);
+/// Read a request head, starting from `buf` (bytes already received); `None` when the client
+/// closed the connection before a new request.
+fn read_head(io: &mut impl Read, mut buf: Vec<u8>) -> io::Result<Option<Head>> {
     let mut chunk = [0u8; 8192];
     loop {
-        let n = io.read(&mut chunk)?;
-        if n == 0 {
-            return if buf.is_empty() {
-                Ok(None)
-            } else {
-                Err(io::ErrorKind::UnexpectedEof.into())
-            };
+        if buf.is_empty() || parse_head(&buf)?.is_none() {
+            let n = io.read(&mut chunk)?;
+            if n == 0 {
+                return if buf.is_empty() {
+                    Ok(None)
+                } else {
+                    Err(io::ErrorKind::UnexpectedEof.into())
+                };
+            }
+            buf.extend_from_slice(&chunk[..n]);
         }
-        buf.extend_from_slice(&chunk[..n]);
+        if let Some(head) = parse_head(&buf)? {
+            return Ok(Some(head));
+        }
+        if buf.len() >= MAX_HEAD_BYTES {
+            return Err(io::Error::other("request head too large"));
+        }
+    }
+}
+
+/// The head in `buf` if it is complete.
+fn parse_head(buf: &[u8]) -> io::Result<Option<Head>> {
+    {
         let mut fields = [httparse::EMPTY_HEADER; 64];
         let mut parsed = httparse::Request::new(&mut fields);
-        match parsed.parse(&buf) {
+        match parsed.parse(buf) {
             Ok(httparse::Status::Complete(len)) => {
-                let head = Head {
+                let headers: Vec<(String, String)> = parsed
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_owned(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect();
+                let close = header(&headers, "connection")
+                    .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
+                Ok(Some(Head {
+                    keep_alive: parsed.version == Some(1) && !close,
                     method: parsed.method.unwrap_or("").to_owned(),
                     path: parsed.path.unwrap_or("/").to_owned(),
-                    headers: parsed
-                        .headers
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.name.to_owned(),
-                                String::from_utf8_lossy(h.value).into_owned(),
-                            )
-                        })
-                        .collect(),
+                    headers,
                     rest: buf[len..].to_vec(),
-                };
-                return Ok(Some(head));
+                }))
             }
-            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD_BYTES => continue,
-            Ok(httparse::Status::Partial) => {
-                return Err(io::Error::other("request head too large"));
-            }
-            Err(e) => return Err(io::Error::other(format!("bad request: {e}"))),
+            Ok(httparse::Status::Partial) => Ok(None),
+            Err(e) => Err(io::Error::other(format!("bad request: {e}"))),
         }
     }
 }
@@ -277,19 +346,21 @@ fn is_loopback(host: &str) -> bool {
     matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
+/// Answer one request; say whether the connection may carry another.
 fn serve_one(
     io: &mut (impl Read + Write),
+    head: Head,
     scheme: &str,
     transport: &CassetteTransport,
-) -> io::Result<()> {
-    let Some(head) = read_head(io)? else {
-        return Ok(());
+) -> io::Result<Next> {
+    // Error replies close the connection: the request body may not have been read.
+    let refuse = |io: &mut _, status, message: &[u8]| {
+        respond(io, status, &[], message, false).map(|()| Next::Close)
     };
     if header(&head.headers, "transfer-encoding").is_some() {
-        return respond(
+        return refuse(
             io,
             411,
-            &[],
             b"chunked request bodies are not supported; send Content-Length",
         );
     }
@@ -297,17 +368,19 @@ fn serve_one(
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     if length > MAX_BODY_BYTES {
-        return respond(io, 413, &[], b"request body too large");
+        return refuse(io, 413, b"request body too large");
     }
     let mut body = head.rest;
-    body.truncate(length);
-    if body.len() < length {
+    let mut next_bytes = Vec::new();
+    if body.len() > length {
+        next_bytes = body.split_off(length);
+    } else if body.len() < length {
         let already = body.len();
         body.resize(length, 0);
         io.read_exact(&mut body[already..])?;
     }
     let Some(method) = parse_method(&head.method) else {
-        return respond(io, 405, &[], b"method not supported");
+        return refuse(io, 405, b"method not supported");
     };
     let host = header(&head.headers, "host")
         .unwrap_or("localhost")
@@ -331,9 +404,20 @@ fn serve_one(
         body,
         timeout_ms: None,
     };
+    let next = |keep_alive: bool| {
+        if keep_alive {
+            Next::KeepAlive(next_bytes)
+        } else {
+            Next::Close
+        }
+    };
     match transport.send(&request) {
         Ok(resp) => {
-            // A recorded content-length is sent as is (to play a server that lies about size).
+            // A recorded content-length is sent as is (to play a server that lies about size);
+            // the connection then closes after the reply.
+            let honest_length = header(&resp.headers, "content-length")
+                .is_none_or(|v| v.trim().parse::<usize>().ok() == Some(resp.body.len()));
+            let keep_alive = head.keep_alive && honest_length;
             let headers: Vec<(String, String)> = resp
                 .headers
                 .into_iter()
@@ -344,7 +428,8 @@ fn serve_one(
                     )
                 })
                 .collect();
-            respond(io, resp.status, &headers, &resp.body)
+            respond(io, resp.status, &headers, &resp.body, keep_alive)?;
+            Ok(next(keep_alive))
         }
         Err(TransportError::Other(message)) if message.starts_with("cassette:") => {
             eprintln!("replay server: {message}");
@@ -355,10 +440,12 @@ fn serve_one(
                 500,
                 &[("content-type".into(), "application/json".into())],
                 body.as_bytes(),
-            )
+                head.keep_alive,
+            )?;
+            Ok(next(head.keep_alive))
         }
         // A recorded transport failure: hang up without a reply.
-        Err(_) => Ok(()),
+        Err(_) => Ok(Next::Close),
     }
 }
 
@@ -367,6 +454,7 @@ fn respond(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
+    keep_alive: bool,
 ) -> io::Result<()> {
     let reason = ureq::http::StatusCode::from_u16(status)
         .ok()
@@ -382,7 +470,11 @@ fn respond(
     {
         head.push_str(&format!("content-length: {}\r\n", body.len()));
     }
-    head.push_str("connection: close\r\n\r\n");
+    head.push_str(if keep_alive {
+        "connection: keep-alive\r\n\r\n"
+    } else {
+        "connection: close\r\n\r\n"
+    });
     io.write_all(head.as_bytes())?;
     // A client may hang up after the head (a size it refuses): not an error of the server.
     match io.write_all(body).and_then(|()| io.flush()) {

@@ -541,3 +541,200 @@ fn server_reports_mismatches_and_accepts_loopback_hosts() {
     );
     server.finish().unwrap();
 }
+
+/// The server keeps HTTP/1.1 connections alive (pipelined requests included) and closes them
+/// when the client asks.
+#[test]
+fn server_keeps_connections_alive_until_asked_to_close() {
+    use std::io::{Read, Write};
+    let interaction = |path: &str, body: &str| {
+        serde_json::json!({
+            "request": {"method": "GET", "url": format!("http://demo.docusign.net{path}")},
+            "response": {"status": 200, "body": {"text": body}}
+        })
+    };
+    let text = serde_json::json!({"interactions": [
+        interaction("/a", "first"), interaction("/b", "second"), interaction("/c", "third")
+    ]})
+    .to_string();
+    let server = ReplayServer::start(
+        Cassette::parse(&text, ".").unwrap(),
+        "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
+        None,
+    )
+    .unwrap();
+    let mut conn = std::net::TcpStream::connect(server.addr()).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let get = |path: &str, extra: &str| {
+        format!("GET {path} HTTP/1.1\r\nHost: demo.docusign.net\r\n{extra}\r\n")
+    };
+    // Two requests in one write, then a third asking to close, on the same connection.
+    conn.write_all(format!("{}{}", get("/a", ""), get("/b", "")).as_bytes())
+        .unwrap();
+    conn.write_all(get("/c", "Connection: close\r\n").as_bytes())
+        .unwrap();
+    let mut replies = String::new();
+    // read_to_string ends only when the server closes the connection.
+    conn.read_to_string(&mut replies).unwrap();
+    let heads: Vec<&str> = replies.matches("HTTP/1.1 200").collect();
+    assert_eq!(heads.len(), 3, "{replies}");
+    assert_eq!(
+        replies.matches("connection: keep-alive").count(),
+        2,
+        "{replies}"
+    );
+    assert_eq!(replies.matches("connection: close").count(), 1, "{replies}");
+    let (first, second, third) = (
+        replies.find("first").unwrap(),
+        replies.find("second").unwrap(),
+        replies.find("third").unwrap(),
+    );
+    assert!(first < second && second < third, "{replies}");
+    server.finish().unwrap();
+}
+
+/// Answers the token grant, userinfo and envelope creation; keeps the envelope body it received.
+struct UploadTransport {
+    received: std::sync::Mutex<Vec<u8>>,
+}
+
+impl Transport for UploadTransport {
+    fn send(&self, request: &Request) -> Result<Response, TransportError> {
+        let json = |status: u16, body: serde_json::Value| Response {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        };
+        Ok(if request.url.ends_with("/oauth/token") {
+            json(
+                200,
+                serde_json::json!({"access_token": "t0k", "token_type": "Bearer", "expires_in": 3600}),
+            )
+        } else if request.url.ends_with("/oauth/userinfo") {
+            json(
+                200,
+                serde_json::json!({"sub": "4799e5e9-1559-4915-9862-cf4713bbcacc", "name": "A", "email": "a@example.com",
+                "accounts": [{"account_id": "a4ec37d6-1c2b-4c3d-9e4f-143885c220e1", "is_default": true, "account_name": "E", "base_uri": "https://demo.docusign.net"}]}),
+            )
+        } else {
+            *self.received.lock().unwrap() = request.body.clone();
+            json(
+                201,
+                serde_json::json!({"envelopeId": ENVELOPE, "status": "sent"}),
+            )
+        })
+    }
+}
+
+/// A large document reaches the server exactly, base64-encoded piece by piece into the host's
+/// body: the guest never holds the encoded body, so its memory stays near the document's size.
+#[test]
+fn large_uploads_are_assembled_by_the_host() {
+    use base64::Engine as _;
+    let document: Vec<u8> = b"%PDF-1.7\n"
+        .iter()
+        .copied()
+        .chain((0..8_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8))
+        .collect();
+    let mut request = send_request();
+    request.documents = vec![docusign_host::bindings::signing::Document {
+        name: "Large.pdf".into(),
+        content: document.clone(),
+    }];
+    let transport = Arc::new(UploadTransport {
+        received: std::sync::Mutex::new(Vec::new()),
+    });
+    let (caps, _) = caps(transport.clone(), START_MS);
+    let host = host();
+    let (outcome, stats) = host.invoke_measured(&caps, |c, s| {
+        c.docusign_connector_signing()
+            .call_send_for_signature(s, &connection(), &request)
+    });
+    assert_eq!(outcome.unwrap().unwrap().envelope_id, ENVELOPE);
+    let body: serde_json::Value =
+        serde_json::from_slice(&transport.received.lock().unwrap()).unwrap();
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(body["documents"][0]["documentBase64"].as_str().unwrap())
+        .unwrap();
+    assert!(sent == document, "the document arrived altered");
+    // Holding the encoded body too would take the guest past 2.3x the document.
+    let doc = document.len();
+    assert!(
+        stats.guest_memory_peak_bytes >= doc && stats.guest_memory_peak_bytes < doc * 3 / 2,
+        "guest memory peak {} for a {doc}-byte document",
+        stats.guest_memory_peak_bytes
+    );
+    assert!(stats.http_bytes_received > 0);
+}
+
+/// The pooling allocator runs invocations like the default one; with every slot taken, another
+/// invocation is refused as busy (not a crash), and the host serves again once slots free up.
+#[test]
+fn pooling_allocator_runs_invocations_and_reports_busy() {
+    use docusign_host::engine::{Allocation, Instantiate};
+    let pooled = Arc::new(
+        ConnectorHost::new(HostOptions {
+            allocation: Allocation::Pooling { max_concurrent: 1 },
+            ..common::options()
+        })
+        .unwrap(),
+    );
+    let r = Replay::load(fixture("cassettes/auth/token-userinfo.json")).unwrap();
+    assert!(matches!(
+        pooled.auth_test(&r.capabilities(), &connection()),
+        Ok(Ok(_))
+    ));
+    r.finish().unwrap();
+    let (idle, _) = caps(
+        Arc::new(CassetteTransport::new(cassette("auth/token-userinfo"))),
+        START_MS,
+    );
+    for via in [Instantiate::Linker, Instantiate::InstancePre] {
+        pooled.instantiate(&idle, via).unwrap();
+        host().instantiate(&idle, via).unwrap();
+    }
+
+    // An invocation held inside its first HTTP request occupies the only slot.
+    let gate = Arc::new(GateTransport {
+        arrived: Barrier::new(2),
+        release: Barrier::new(2),
+    });
+    let busy = {
+        let (pooled, gate) = (pooled.clone(), gate.clone());
+        std::thread::spawn(move || {
+            let (held, _) = caps(gate, START_MS);
+            pooled.auth_test(&held, &connection())
+        })
+    };
+    gate.arrived.wait();
+    let refused = pooled.instantiate(&idle, Instantiate::InstancePre);
+    gate.release.wait();
+    assert_eq!(refused, Err(HostError::Busy { max_concurrent: 1 }));
+    assert!(refused.unwrap_err().to_string().contains("busy"));
+    // The held invocation completes normally (DocuSign's 400 is a typed error, not a host one).
+    assert!(matches!(
+        busy.join().unwrap(),
+        Ok(Err(ConnectorError::AuthFailed(_)))
+    ));
+    pooled.instantiate(&idle, Instantiate::InstancePre).unwrap();
+}
+
+/// Holds its first request until released, then answers 400 `invalid_grant`.
+struct GateTransport {
+    arrived: Barrier,
+    release: Barrier,
+}
+
+impl Transport for GateTransport {
+    fn send(&self, _request: &Request) -> Result<Response, TransportError> {
+        self.arrived.wait();
+        self.release.wait();
+        Ok(Response {
+            status: 400,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: br#"{"error":"invalid_grant","error_description":"no_valid_keys_or_signatures"}"#
+                .to_vec(),
+        })
+    }
+}

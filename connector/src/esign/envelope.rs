@@ -4,14 +4,13 @@
 //! document's bytes are released once encoded: a 25 MB file is not held as bytes, base64
 //! string and JSON at once.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use super::routing::routing_orders;
-use super::validate::{base64_len, document_extension};
-use super::{Document, Expiration, Reminders, SendRequest};
+use super::validate::document_extension;
+use super::{Expiration, Reminders, SendRequest};
 use crate::error::{ConnectorError, Result};
+use crate::host::BodyPart;
 
 /// Envelope custom field carrying the idempotency key.
 pub const IDEMPOTENCY_FIELD: &str = "connectorIdempotencyKey";
@@ -117,8 +116,9 @@ fn expirations(e: Expiration) -> ExpirationSettings {
     }
 }
 
-/// The JSON body for a validated `req`; its documents are consumed.
-pub fn create_body(mut req: SendRequest) -> Result<Vec<u8>> {
+/// The JSON body for a validated `req` as parts: the documents' contents are moved into
+/// base64 parts (not copied, not encoded here), the rest is JSON text.
+pub fn create_body(mut req: SendRequest) -> Result<Vec<BodyPart>> {
     let documents = std::mem::take(&mut req.documents);
     let orders = routing_orders(&req.signing_order, req.signer_emails.len());
     let signers = req
@@ -174,50 +174,57 @@ pub fn create_body(mut req: SendRequest) -> Result<Vec<u8>> {
     };
     let rest = serde_json::to_vec(&definition)
         .map_err(|e| ConnectorError::invalid("send-request", e.to_string()))?;
-    let capacity = rest.len()
-        + 32
-        + documents
-            .iter()
-            .map(|d| base64_len(d.content.len()) + d.name.len() * 2 + 96)
-            .sum::<usize>();
-    let mut body = Vec::with_capacity(capacity);
-    body.extend_from_slice(b"{\"documents\":[");
+    // `{"documents":[{…,"documentBase64":"` <content> `"},{…` <content> `"}],` + the rest.
+    let mut parts = Vec::with_capacity(documents.len() * 2 + 1);
+    let mut text = b"{\"documents\":[".to_vec();
     for (i, doc) in documents.into_iter().enumerate() {
         if i > 0 {
-            body.push(b',');
+            text.extend_from_slice(b"\"},");
         }
-        write_document(&mut body, i, doc)?;
+        write_document_head(&mut text, i, &doc.name)?;
+        parts.push(BodyPart::Bytes(std::mem::take(&mut text)));
+        parts.push(BodyPart::Base64(doc.content));
     }
-    body.extend_from_slice(b"],");
+    if !parts.is_empty() {
+        text.extend_from_slice(b"\"}");
+    }
+    text.extend_from_slice(b"],");
     // `rest` is a JSON object: splice its members after the documents.
-    body.extend_from_slice(&rest[1..]);
-    Ok(body)
+    text.extend_from_slice(&rest[1..]);
+    parts.push(BodyPart::Bytes(text));
+    Ok(parts)
 }
 
-fn write_document(body: &mut Vec<u8>, index: usize, doc: Document) -> Result<()> {
-    let extension = document_extension(index, &doc.name)?;
-    let header = format!(
-        "{{\"documentId\":\"{}\",\"name\":{},\"fileExtension\":\"{extension}\",\"documentBase64\":\"",
-        index + 1,
-        serde_json::to_string(&doc.name)
-            .map_err(|e| ConnectorError::invalid("documents", e.to_string()))?,
-    );
-    body.extend_from_slice(header.as_bytes());
-    let start = body.len();
-    body.resize(start + base64_len(doc.content.len()), 0);
-    let written = STANDARD
-        .encode_slice(&doc.content, &mut body[start..])
+/// `{"documentId":…,"name":…,"fileExtension":…,"documentBase64":"` for document `index`.
+fn write_document_head(body: &mut Vec<u8>, index: usize, name: &str) -> Result<()> {
+    let extension = document_extension(index, name)?;
+    let name = serde_json::to_string(name)
         .map_err(|e| ConnectorError::invalid("documents", e.to_string()))?;
-    body.truncate(start + written);
-    drop(doc);
-    body.extend_from_slice(b"\"}");
+    body.extend_from_slice(
+        format!(
+            "{{\"documentId\":\"{}\",\"name\":{name},\"fileExtension\":\"{extension}\",\"documentBase64\":\"",
+            index + 1
+        )
+        .as_bytes(),
+    );
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::esign::Document;
+    use crate::host::{HttpRequest, Method};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
     use serde_json::{Value, json};
+
+    /// The body as the host assembles it.
+    fn create_body(req: SendRequest) -> Result<Vec<u8>> {
+        let mut request = HttpRequest::new(Method::Post, "https://demo.docusign.net/x");
+        request.body_parts = super::create_body(req)?;
+        Ok(request.assembled_body())
+    }
 
     fn request() -> SendRequest {
         SendRequest {
@@ -339,11 +346,21 @@ mod tests {
     fn large_document_is_encoded_exactly() {
         let content: Vec<u8> = (0..3_000_001u32).map(|i| (i * 7 % 251) as u8).collect();
         let mut r = request();
+        let moved = content.clone();
+        let content_ptr = moved.as_ptr();
         r.documents = vec![Document {
             name: "big.pdf".into(),
-            content: content.clone(),
+            content: moved,
         }];
-        let body = create_body(r).unwrap();
+        let parts = super::create_body(r).unwrap();
+        // The content is moved into a base64 part, not copied or encoded in the guest.
+        assert!(
+            matches!(&parts[1], BodyPart::Base64(c) if c.as_ptr() == content_ptr && c.len() == content.len())
+        );
+        let mut request = HttpRequest::new(Method::Post, "https://demo.docusign.net/x");
+        request.body_parts = parts;
+        let body = request.assembled_body();
+        assert_eq!(body.len(), request.body_len());
         let v: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
             STANDARD
@@ -351,11 +368,29 @@ mod tests {
                 .unwrap(),
             content
         );
-        assert!(
-            body.capacity() < body.len() + 4096,
-            "no reallocation slack: {} vs {}",
-            body.capacity(),
-            body.len()
-        );
+    }
+
+    #[test]
+    fn several_documents_assemble_into_valid_json() {
+        let mut r = request();
+        r.documents = (1..=3)
+            .map(|i| Document {
+                name: format!("doc{i}.pdf"),
+                content: vec![b'x'; 3 * i + 1],
+            })
+            .collect();
+        let v: Value = serde_json::from_slice(&create_body(r).unwrap()).unwrap();
+        let docs = v["documents"].as_array().unwrap();
+        assert_eq!(docs.len(), 3);
+        for (i, d) in docs.iter().enumerate() {
+            assert_eq!(d["documentId"], (i + 1).to_string());
+            assert_eq!(
+                STANDARD
+                    .decode(d["documentBase64"].as_str().unwrap())
+                    .unwrap(),
+                vec![b'x'; 3 * (i + 1) + 1]
+            );
+        }
+        assert_eq!(v["emailSubject"], "Please sign");
     }
 }

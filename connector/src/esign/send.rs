@@ -82,27 +82,21 @@ pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<Se
         return Ok(found);
     }
     let documents = req.documents.len();
-    let body = envelope::create_body(req)?;
-    if body.len() > MAX_REQUEST_BYTES {
+    let request = HttpRequest::new(Method::Post, format!("{}/envelopes", account.esign_base()))
+        .accept_json()
+        .json_parts(envelope::create_body(req)?)
+        .timeout_ms(CREATE_TIMEOUT_MS);
+    let size = request.body_len();
+    if size > MAX_REQUEST_BYTES {
         return Err(ConnectorError::invalid(
             "documents",
-            format!(
-                "the request is {} bytes, over DocuSign's {MAX_REQUEST_BYTES}-byte limit",
-                body.len()
-            ),
+            format!("the request is {size} bytes, over DocuSign's {MAX_REQUEST_BYTES}-byte limit"),
         ));
     }
     host.log(
         Level::Info,
-        &format!(
-            "sending an envelope with {documents} document(s), {} bytes",
-            body.len()
-        ),
+        &format!("sending an envelope with {documents} document(s), {size} bytes"),
     );
-    let request = HttpRequest::new(Method::Post, format!("{}/envelopes", account.esign_base()))
-        .accept_json()
-        .json_body(body)
-        .timeout_ms(CREATE_TIMEOUT_MS);
     // Never retried blindly: a 401 means the envelope was not created, anything else is returned.
     let resp = session.send(request)?;
     if !resp.is_success() {

@@ -1,12 +1,16 @@
 //! Monitor API customer events: `GET https://lens[-d].docusign.net/api/v2.0/datasets/monitor/stream`.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{Event, EventType, content_hash};
 use crate::auth::Session;
 use crate::error::{ConnectorError, Result};
-use crate::host::{HttpRequest, Level, Method};
+use crate::host::{Host, HttpRequest, Level, Method};
 use crate::http;
 use crate::timestamp::Timestamp;
 
@@ -25,12 +29,25 @@ pub struct Page {
     pub events: Vec<Event>,
 }
 
+/// The page, its records left as raw JSON text borrowed from the body (no tree is built).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Reply {
+struct Reply<'a> {
     end_cursor: Option<String>,
-    #[serde(default)]
-    data: Vec<Value>,
+    #[serde(default, borrow)]
+    data: Vec<&'a RawValue>,
+}
+
+/// The fields normalization reads from a record; everything else is only scanned.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(rename = "eventId", borrow)]
+    event_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(rename = "_time")]
+    time: Option<IgnoredAny>,
+    source_log_type: Option<IgnoredAny>,
 }
 
 /// State key holding the time of the last Monitor call (outside the checkpoint: calls count
@@ -69,14 +86,24 @@ pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Re
     if !resp.is_success() {
         return Err(http::api_error(&resp, host.now_ms()));
     }
-    let reply: Reply = http::json(&resp, "Monitor stream")?;
+    let reply: Reply = http::json_text(&resp, "Monitor stream")?;
+    let returned = reply.data.len();
+    let events = collect(host, reply.data.iter().map(|raw| normalize(raw.get())));
     let end_cursor = reply.end_cursor.filter(|c| !c.is_empty()).ok_or_else(|| {
         ConnectorError::bad_response(resp.status, "Monitor stream reply has no endCursor")
     })?;
-    let returned = reply.data.len();
-    let mut events = Vec::with_capacity(returned);
-    for (i, raw) in reply.data.into_iter().enumerate() {
-        match to_event(raw) {
+    Ok(Page {
+        end_cursor,
+        returned,
+        events,
+    })
+}
+
+/// The usable events of a page, logging the items skipped.
+fn collect(host: &dyn Host, items: impl ExactSizeIterator<Item = Option<Event>>) -> Vec<Event> {
+    let mut events = Vec::with_capacity(items.len());
+    for (i, item) in items.enumerate() {
+        match item {
             Some(event) => events.push(event),
             None => host.log(
                 Level::Warn,
@@ -84,11 +111,43 @@ pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Re
             ),
         }
     }
-    Ok(Page {
-        end_cursor,
-        returned,
-        events,
-    })
+    events
+}
+
+/// Normalize one Monitor record given as JSON text (see [`to_event`]). The usual record, with
+/// an `eventId` and neither `_time` nor `source_log_type`, keeps its text as DocuSign sent it
+/// with the two members appended; anything else goes through [`to_event`].
+pub fn normalize(text: &str) -> Option<Event> {
+    let fast = serde_json::from_str::<Probe>(text).ok().and_then(|p| {
+        let id = p.event_id.filter(|id| !id.is_empty())?;
+        if p.time.is_some() || p.source_log_type.is_some() {
+            return None;
+        }
+        Some(splice(text, &id, p.timestamp.as_deref()))
+    });
+    fast.or_else(|| to_event(serde_json::from_str(text).ok()?))
+}
+
+/// The usual record's event: `text` (a JSON object with a member `eventId` = `id`, and neither
+/// `_time` nor `source_log_type`) with those two members appended.
+fn splice(text: &str, id: &str, timestamp: Option<&str>) -> Event {
+    // A JSON object's text ends in `}`.
+    let open = text.trim_end().strip_suffix('}').unwrap_or(text);
+    let time = timestamp.and_then(Timestamp::parse);
+    let mut json = String::with_capacity(text.len() + 80);
+    json.push_str(open);
+    if let Some(t) = time {
+        json.push_str(",\"_time\":\"");
+        t.write_rfc3339(&mut json);
+        json.push('"');
+    }
+    json.push_str(",\"source_log_type\":\"customerevent\"}");
+    Event {
+        event_type: EventType::CustomerEvents,
+        id: id.to_owned(),
+        time,
+        json,
+    }
 }
 
 /// Normalize one Monitor record: id from `eventId` (or a content hash), `_time` from
@@ -129,6 +188,46 @@ pub fn to_event(raw: Value) -> Option<Event> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The text path and the tree path agree on id, time and content, whatever the record.
+    #[test]
+    fn normalize_agrees_with_the_tree_path() {
+        let records = [
+            r#"{"eventId":"e1","timestamp":"2024-06-30T07:08:06.3038365Z","accountId":"a","ipAddressLocation":{"latitude":48.85,"city":"Paris"},"tags":[1,"x",null]}"#,
+            "{ \"eventId\" : \"e2\" ,\n \"timestamp\": \"not a time\" }  ",
+            r#"{"eventId":"e\u0033","data":{"note":"a \"quoted\" }"}}"#,
+            r#"{"eventId":"e4","_time":"2020-01-01T00:00:00Z","timestamp":"2024-06-30T07:08:06Z"}"#,
+            r#"{"eventId":"e5","source_log_type":"other"}"#,
+            r#"{"eventId":"","timestamp":"2024-06-30T07:08:06Z","action":"Login"}"#,
+            r#"{"eventId":42,"action":"Login"}"#,
+            r#"{"eventId":"e8","eventId":"e9"}"#,
+            r#"{"ev\u0065ntId":"e10","k\"q":1,"t\u00e9":"caf\u00e9"}"#,
+            r#"{"action":"Login"}"#,
+            r#"{}"#,
+        ];
+        for text in records {
+            let fast = normalize(text).unwrap_or_else(|| panic!("{text}"));
+            let tree = to_event(serde_json::from_str(text).unwrap()).unwrap();
+            assert_eq!(
+                (&fast.id, fast.time, fast.event_type),
+                (&tree.id, tree.time, tree.event_type),
+                "{text}"
+            );
+            let a: Value = serde_json::from_str(&fast.json).unwrap();
+            let b: Value = serde_json::from_str(&tree.json).unwrap();
+            assert_eq!(a, b, "{text}");
+        }
+        for not_an_object in ["[1,2]", "\"text\"", "7", "null"] {
+            assert!(normalize(not_an_object).is_none());
+        }
+        // The usual record keeps DocuSign's text and member order.
+        let e = normalize(records[0]).unwrap();
+        assert!(
+            e.json.starts_with(&records[0][..records[0].len() - 1]),
+            "{}",
+            e.json
+        );
+    }
 
     #[test]
     fn normalizes_events() {

@@ -1,0 +1,138 @@
+//! Peak memory (host + guest) of sending and of downloading a 25 MB document through the
+//! component. Each scenario runs in a fresh child process: the peak resident set is reset after
+//! setup (`/proc/self/clear_refs`), so the figure is what the invocation itself added, the guest's
+//! linear memory included. Prints one JSON line per scenario. Linux only.
+//!
+//!     cargo bench -p docusign-host --bench memory
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use docusign_host::engine::EMBEDDED_COMPONENT;
+use docusign_host::{ConnectorHost, HostOptions, Transport};
+use support::*;
+
+const DOCUMENT_BYTES: usize = 25 << 20;
+const SCENARIO_VAR: &str = "DOCUSIGN_BENCH_MEMORY_SCENARIO";
+
+fn main() {
+    if let Ok(scenario) = std::env::var(SCENARIO_VAR) {
+        run_scenario(&scenario);
+        return;
+    }
+    let exe = std::env::current_exe().expect("own path");
+    for scenario in ["send", "download"] {
+        let out = Command::new(&exe)
+            .env(SCENARIO_VAR, scenario)
+            .output()
+            .expect("run the scenario");
+        if !out.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+            std::process::exit(1);
+        }
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+/// `VmRSS` or `VmHWM` of this process, bytes.
+fn proc_status_bytes(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map(|kb| kb * 1024)
+        .expect("a memory figure")
+}
+
+fn run_scenario(scenario: &str) {
+    let host = ConnectorHost::from_bytes(
+        EMBEDDED_COMPONENT,
+        HostOptions {
+            cache_dir: Some(std::env::temp_dir().join("docusign-bench-cache")),
+            ..HostOptions::default()
+        },
+    )
+    .expect("load");
+    let conn = connection();
+    let document = pdf(DOCUMENT_BYTES);
+    let entries = session_state(true);
+    let (transport, request): (Arc<dyn Transport>, Option<_>) = match scenario {
+        "send" => (
+            Arc::new(RouteTransport::new().json("/envelopes", 201, &created_reply())),
+            Some(send_request(document)),
+        ),
+        "download" => (
+            Arc::new(
+                RouteTransport::new()
+                    .route("/documents/1", 200, "application/pdf", document)
+                    .route(
+                        "/documents/certificate",
+                        200,
+                        "application/pdf",
+                        pdf(40_000),
+                    )
+                    .json("/documents", 200, &documents_list_reply()),
+            ),
+            None,
+        ),
+        other => panic!("unknown scenario {other}"),
+    };
+    let caps = caps(transport, state_with(&entries));
+
+    // Forget the setup's peak; from here on the high-water mark is the invocation's.
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
+    let baseline = proc_status_bytes("VmRSS:");
+    let started = Instant::now();
+    let (outcome, stats) = host.invoke_measured(&caps, |c, store| match &request {
+        Some(req) => c
+            .docusign_connector_signing()
+            .call_send_for_signature(store, &conn, req)
+            .map(|r| {
+                r.map(|sent| sent.envelope_id.len())
+                    .map_err(|e| format!("{e:?}"))
+            }),
+        None => c
+            .docusign_connector_signing()
+            .call_get_signed_documents(store, &conn, ENVELOPE_ID)
+            .map(|r| {
+                r.map(|docs| {
+                    docs.summary.content.len()
+                        + docs
+                            .documents
+                            .iter()
+                            .map(|d| d.content.len())
+                            .sum::<usize>()
+                })
+                .map_err(|e| format!("{e:?}"))
+            }),
+    });
+    let elapsed = started.elapsed();
+    let peak = proc_status_bytes("VmHWM:");
+    let result = outcome.expect("host").expect("connector");
+    let delta = peak.saturating_sub(baseline);
+    println!(
+        "{}",
+        serde_json::json!({
+            "scenario": scenario,
+            "document_bytes": DOCUMENT_BYTES,
+            "result_bytes": result,
+            "baseline_rss_bytes": baseline,
+            "peak_rss_bytes": peak,
+            "peak_added_bytes": delta,
+            "peak_added_per_document": delta as f64 / DOCUMENT_BYTES as f64,
+            "guest_memory_peak_bytes": stats.guest_memory_peak_bytes,
+            "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
+        })
+    );
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""One markdown table from a benchmark run (see run.sh): criterion's estimates, the memory and
+flow measurements, OpenSSL's speed and the component's size, with ratios and targets.
+
+    python3 host-test/benches/report.py TARGET_DIR BENCH_OUT_DIR
+"""
+
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+
+def criterion_medians(target):
+    """full_id -> (median ns, lower ns, upper ns) from target/criterion/**/new/."""
+    out = {}
+    for bench in glob.glob(os.path.join(target, "criterion", "**", "new", "benchmark.json"), recursive=True):
+        folder = os.path.dirname(bench)
+        with open(bench, encoding="utf-8") as f:
+            full_id = json.load(f)["full_id"]
+        with open(os.path.join(folder, "estimates.json"), encoding="utf-8") as f:
+            median = json.load(f)["median"]
+        ci = median["confidence_interval"]
+        out[full_id] = (median["point_estimate"], ci["lower_bound"], ci["upper_bound"])
+    return out
+
+
+def read_json_lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+def openssl_sign_us(path):
+    """Seconds per RSA-2048 signature from `openssl speed rsa2048`, in microseconds."""
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\s*rsa\s+2048 bits\s+([0-9.]+)s\s+([0-9.]+)s", line)
+            if m:
+                return float(m.group(1)) * 1e6
+    return None
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "n/a"
+    if ns >= 1e9:
+        return f"{ns / 1e9:.2f} s"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.0f} ns"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def fmt_ratio(r):
+    return "n/a" if r is None else f"{r:.2f}×"
+
+
+def verdict(ok):
+    return "n/a" if ok is None else ("yes" if ok else "**no**")
+
+
+def machine():
+    """CPU model and count, for the table's header."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} logical CPUs"
+
+
+def main():
+    target, out = sys.argv[1], sys.argv[2]
+    c = criterion_medians(target)
+
+    def med(full_id):
+        v = c.get(full_id)
+        return v[0] if v else None
+
+    rows = []
+
+    def row(what, ours, reference, r, target_text, ok):
+        rows.append(f"| {what} | {ours} | {reference} | {r} | {target_text} | {verdict(ok)} |")
+
+    openssl_us = openssl_sign_us(os.path.join(out, "openssl.txt"))
+    sign_native = med("rs256/sign/native")
+    row("RS256 sign (rsa 0.10, blinded), native", fmt_time(sign_native),
+        f"openssl 2048: {fmt_time(openssl_us * 1e3) if openssl_us else 'n/a'}",
+        fmt_ratio(ratio(sign_native, openssl_us * 1e3 if openssl_us else None)), "the limit", None)
+
+    grant_native = med("rs256/grant/native")
+    uncached = med("rs256/grant/component (status uncached - cached)")
+    cached = med("rs256/status/component (cached token)")
+    grant_component = None if uncached is None or cached is None else uncached - cached
+    r = ratio(grant_component, grant_native)
+    row("JWT grant (PEM + sign + token reply): component vs native", fmt_time(grant_component),
+        f"native {fmt_time(grant_native)}", fmt_ratio(r), "≤ 1.5×", None if r is None else r <= 1.5)
+
+    for kind in ("pkcs1", "pkcs8"):
+        row(f"PEM parse, {kind.upper()} (native)", fmt_time(med(f"pem/parse/{kind}")), "", "", "", None)
+
+    replay = med("get-status/replay only")
+    for name in ("invocation", "invocation, pooling"):
+        total = med(f"get-status/{name}")
+        overhead = None if total is None or replay is None else total - replay
+        row(f"get-status, cached token: {name} − replay", fmt_time(overhead),
+            f"total {fmt_time(total)}, replay {fmt_time(replay)}", "", "≤ 100 µs",
+            None if overhead is None else overhead <= 100e3)
+
+    for name in ("linker", "instance-pre", "instance-pre + pooling"):
+        t = med(f"instantiate/{name}")
+        row(f"instantiate: {name}", fmt_time(t), "", "", "≤ 25 µs", None if t is None else t <= 25e3)
+
+    cold, warm = med("load/compile (cold)"), med("load/cached (warm)")
+    row("load: cached deserialize vs Cranelift compile", fmt_time(warm), f"compile {fmt_time(cold)}",
+        fmt_ratio(ratio(warm, cold)), "warm start never compiles", None if warm is None else True)
+
+    wasm = os.path.join(target, "component", "wasm32-wasip2", "component", "docusign_connector.wasm")
+    if os.path.exists(wasm):
+        size = os.path.getsize(wasm)
+        row("release component size", f"{size:,} B", "", "", "≤ 300 KB (307,200 B)", size <= 300 * 1024)
+
+    memory = {m["scenario"]: m for m in read_json_lines(os.path.join(out, "memory.json"))}
+    for scenario, bench in (("send", "document-25mb/send"), ("download", "document-25mb/download")):
+        m = memory.get(scenario)
+        t = med(bench)
+        if m:
+            per_doc = m["peak_added_per_document"]
+            row(f"25 MB document, {scenario}: time, peak memory added (host + guest)",
+                f"{fmt_time(t)}, {m['peak_added_bytes'] / 2**20:.1f} MiB",
+                f"guest linear memory {m['guest_memory_peak_bytes'] / 2**20:.1f} MiB",
+                f"{per_doc:.2f}× document", "≤ 3× document", per_doc <= 3.0)
+
+    ev_native = med("events-2000/fetch/native")
+    for name in ("component", "component, pooling"):
+        t = med(f"events-2000/fetch/{name}")
+        row(f"fetch 2000 Monitor events (parse, normalize, dedup, checkpoint), {name}", fmt_time(t),
+            f"native {fmt_time(ev_native)}", fmt_ratio(ratio(t, ev_native)), "≤ 5 ms",
+            None if t is None else t <= 5e6)
+
+    flows = {}
+    for who in ("rust", "python"):
+        data = read_json_lines(os.path.join(out, f"flow-{who}.json"))
+        if data:
+            flows[who] = statistics.median(data[0]["flows_ms"])
+    if flows:
+        rust, python = flows.get("rust"), flows.get("python")
+        speedup = ratio(python, rust)
+        row("signing flow end to end (7 HTTPS exchanges, loopback server), median",
+            "n/a" if rust is None else f"{rust:.1f} ms",
+            "n/a" if python is None else f"Python SDK docusign-esign {python:.1f} ms",
+            "n/a" if speedup is None else f"{speedup:.1f}× faster", "≥ 5× faster",
+            None if speedup is None else speedup >= 5.0)
+
+    print(f"Machine: {machine()}\n")
+    print("| measurement | this project | reference | ratio | target | met |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for line in rows:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Every benchmark in one run, then one markdown table (target/bench/report.md). Not part of CI.
+#   bash host-test/benches/run.sh [FLOWS]          (FLOWS: signing flows per client, default 100)
+# Needs: python3 (a venv with docusign-esign from PyPI is created under target/bench/venv),
+# openssl (for `openssl speed`). Takes ~10 minutes after the release build.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+FLOWS=${1:-100}
+OUT="$PWD/target/bench"
+PORT=${BENCH_PORT:-18443}
+mkdir -p "$OUT"
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "release build (host, serve, benchmarks)"
+cargo build --release -p docusign-host
+cargo bench -p docusign-host --no-run
+
+step "criterion: sign, PEM, invocation overhead, instantiate, load, 25 MB documents, 2000 events"
+cargo bench -p docusign-host --bench connector -- --noplot
+
+step "peak memory of 25 MB send and download (separate processes)"
+cargo bench -p docusign-host --bench memory > "$OUT/memory.json"
+cat "$OUT/memory.json" >&2
+
+step "openssl speed rsa2048 (the limit for RS256 signing)"
+openssl version >&2
+openssl speed -seconds 3 rsa2048 > "$OUT/openssl.txt" 2>/dev/null || echo "openssl speed failed" >&2
+
+step "signing flow: DocuSign's Python SDK, then this project, against the loopback server"
+if [ ! -x "$OUT/venv/bin/python" ]; then
+    python3 -m venv "$OUT/venv"
+    "$OUT/venv/bin/pip" install -q "docusign-esign==6.1.0"
+fi
+"$OUT/venv/bin/pip" list 2>/dev/null | grep -iE "^(docusign-esign|pyjwt|cryptography|urllib3) " >&2 || true
+python3 fixtures/tools/make_bench_fixtures.py --repeat "$FLOWS" --out "$OUT/flows.json"
+serve() {
+    target/release/docusign-host serve "$OUT/flows.json" --addr "127.0.0.1:$PORT" \
+        --ca-out "$OUT/ca.pem" --exit-when-done > "$OUT/serve-$1.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 50); do [ -s "$OUT/ca.pem" ] && grep -q serving "$OUT/serve-$1.log" && break; sleep 0.1; done
+}
+rm -f "$OUT/ca.pem"; serve python
+"$OUT/venv/bin/python" host-test/benches/python_sdk_flow.py --port "$PORT" --ca "$OUT/ca.pem" \
+    --flows "$FLOWS" --key fixtures/keys/test-only-rsa-pkcs1.pem \
+    --document "fixtures/documents/Master Services Agreement.pdf" > "$OUT/flow-python.json"
+wait "$SERVER"
+rm -f "$OUT/ca.pem"; serve rust
+cargo bench -q -p docusign-host --bench flow -- --port "$PORT" --ca "$OUT/ca.pem" --flows "$FLOWS" \
+    > "$OUT/flow-rust.json"
+wait "$SERVER"
+
+step "report"
+python3 host-test/benches/report.py target "$OUT" | tee "$OUT/report.md"
