@@ -57,8 +57,8 @@ pub enum Allocation {
     /// Map memory for each instance when it is created (nothing reserved up front).
     OnDemand,
     /// wasmtime's pooling allocator: slots reserved once and reused, so instantiation is
-    /// faster; at most `max_concurrent` invocations run at once (more fail to instantiate with
-    /// [`HostError::Load`]). Reserves address space (not memory) for every slot.
+    /// faster; at most `max_concurrent` invocations run at once (more fail at once with
+    /// [`HostError::Busy`]). Reserves address space (not memory) for every slot.
     Pooling {
         /// Invocations that may run at the same time.
         max_concurrent: u32,
