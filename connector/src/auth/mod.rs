@@ -188,6 +188,16 @@ impl<'a> Session<'a> {
         http::send(self.host, &mut request)
     }
 
+    /// [`send`](Self::send), with any reply other than 2xx returned as the DocuSign API error
+    /// it carries.
+    pub fn send_expecting_success(&self, request: HttpRequest) -> Result<HttpResponse> {
+        let resp = self.send(request)?;
+        if !resp.is_success() {
+            return Err(http::api_error(&resp, self.host.now_ms()));
+        }
+        Ok(resp)
+    }
+
     /// Call `/oauth/userinfo` now and cache the result.
     pub fn fetch_user_info(&self) -> Result<UserInfo> {
         let request = HttpRequest::new(

@@ -47,10 +47,8 @@ pub fn get_signed_documents(
         "{}/envelopes/{envelope_id}/documents",
         session.account()?.esign_base()
     );
-    let resp = session.send(HttpRequest::new(Method::Get, base.clone()).accept_json())?;
-    if !resp.is_success() {
-        return Err(http::api_error(&resp, host.now_ms()));
-    }
+    let resp = session
+        .send_expecting_success(HttpRequest::new(Method::Get, base.clone()).accept_json())?;
     let list: DocumentList = http::json(&resp, "document list")?;
     let mut listed: Vec<(usize, ListedDocument)> = list
         .envelope_documents
@@ -111,10 +109,7 @@ fn download(
     let request = HttpRequest::new(Method::Get, url)
         .header("Accept", "application/pdf")
         .timeout_ms(DOWNLOAD_TIMEOUT_MS);
-    let resp = session.send(request)?;
-    if !resp.is_success() {
-        return Err(http::api_error(&resp, session.host().now_ms()));
-    }
+    let resp = session.send_expecting_success(request)?;
     if !resp.body.starts_with(b"%PDF-") {
         return Err(ConnectorError::bad_response(
             resp.status,

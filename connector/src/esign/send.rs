@@ -98,10 +98,7 @@ pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<Se
         &format!("sending an envelope with {documents} document(s), {size} bytes"),
     );
     // Never retried blindly: a 401 means the envelope was not created, anything else is returned.
-    let resp = session.send(request)?;
-    if !resp.is_success() {
-        return Err(http::api_error(&resp, host.now_ms()));
-    }
+    let resp = session.send_expecting_success(request)?;
     let summary: EnvelopeSummary = http::json(&resp, "envelope summary")?;
     let envelope_id = summary
         .envelope_id
@@ -139,10 +136,7 @@ fn find_by_key(
             ("custom_field", &format!("{IDEMPOTENCY_FIELD}={key}"))
         ])
     );
-    let resp = session.send(HttpRequest::new(Method::Get, url).accept_json())?;
-    if !resp.is_success() {
-        return Err(http::api_error(&resp, host.now_ms()));
-    }
+    let resp = session.send_expecting_success(HttpRequest::new(Method::Get, url).accept_json())?;
     let list: EnvelopeList = http::json(&resp, "envelope list")?;
     let newest = list
         .envelopes

@@ -43,10 +43,7 @@ pub fn get_status(host: &dyn Host, config: &Config, envelope_id: &str) -> Result
 pub fn fetch(session: &Session<'_>, account: &Account, envelope_id: &str) -> Result<EnvelopeInfo> {
     let host = session.host();
     let url = format!("{}/envelopes/{envelope_id}", account.esign_base());
-    let resp = session.send(HttpRequest::new(Method::Get, url).accept_json())?;
-    if !resp.is_success() {
-        return Err(http::api_error(&resp, host.now_ms()));
-    }
+    let resp = session.send_expecting_success(HttpRequest::new(Method::Get, url).accept_json())?;
     let reply: EnvelopeReply = http::json(&resp, "envelope")?;
     let status = reply
         .status

@@ -78,14 +78,11 @@ pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Re
             &format!("could not record the Monitor call time: {e}"),
         );
     }
-    let resp = session.send(
+    let resp = session.send_expecting_success(
         HttpRequest::new(Method::Get, url)
             .accept_json()
             .timeout_ms(60_000),
     )?;
-    if !resp.is_success() {
-        return Err(http::api_error(&resp, host.now_ms()));
-    }
     let reply: Reply = http::json_text(&resp, "Monitor stream")?;
     let returned = reply.data.len();
     let events = collect(host, reply.data.iter().map(|raw| normalize(raw.get())));

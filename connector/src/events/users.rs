@@ -60,14 +60,11 @@ pub fn fetch_page(session: &Session<'_>, q: &Query<'_>, start: u64, take: u32) -
         q.organization_id,
         http::query(&params)
     );
-    let resp = session.send(
+    let resp = session.send_expecting_success(
         HttpRequest::new(Method::Get, url)
             .accept_json()
             .timeout_ms(60_000),
     )?;
-    if !resp.is_success() {
-        return Err(http::api_error(&resp, host.now_ms()));
-    }
     let reply: Reply = http::json(&resp, "Admin API users")?;
     let returned = reply.users.len();
     let mut events = Vec::with_capacity(returned);
