@@ -26,19 +26,6 @@ const LARGE_DOCUMENT_BYTES: usize = 25 << 20;
 /// Events in the Monitor batch.
 const EVENTS: usize = 2000;
 
-fn host(allocation: Allocation) -> ConnectorHost {
-    let cache = std::env::temp_dir().join("docusign-bench-cache");
-    ConnectorHost::from_bytes(
-        EMBEDDED_COMPONENT,
-        HostOptions {
-            cache_dir: Some(cache),
-            allocation,
-            ..HostOptions::default()
-        },
-    )
-    .expect("load the component")
-}
-
 fn unwrap<T, E: std::fmt::Debug, H: std::fmt::Debug>(r: Result<Result<T, E>, H>) -> T {
     r.expect("host error").expect("connector error")
 }
@@ -74,7 +61,7 @@ fn rs256(c: &mut Criterion) {
         })
     });
 
-    let host = host(Allocation::OnDemand);
+    let host = load_host(Allocation::OnDemand);
     let conn = connection();
     let transport: Arc<dyn Transport> = Arc::new(
         RouteTransport::new()
@@ -120,7 +107,7 @@ fn pem(c: &mut Criterion) {
 
 /// get-envelope-status with a cached token, replayed from a cassette, against the replay alone.
 fn invocation_overhead(c: &mut Criterion) {
-    let host = host(Allocation::OnDemand);
+    let host = load_host(Allocation::OnDemand);
     let pooled = host_pooled();
     let conn = connection();
     let entries = session_state(true);
@@ -173,12 +160,12 @@ fn invocation_overhead(c: &mut Criterion) {
 }
 
 fn host_pooled() -> ConnectorHost {
-    host(Allocation::Pooling { max_concurrent: 16 })
+    load_host(Allocation::Pooling { max_concurrent: 16 })
 }
 
 /// A fresh instance: `Linker::instantiate`, `InstancePre`, `InstancePre` + pooling allocator.
 fn instantiate(c: &mut Criterion) {
-    let on_demand = host(Allocation::OnDemand);
+    let on_demand = load_host(Allocation::OnDemand);
     let pooled = host_pooled();
     let caps = caps(Arc::new(RouteTransport::new()), state_with(&[]));
     let mut g = c.benchmark_group("instantiate");
@@ -234,7 +221,7 @@ fn load(c: &mut Criterion) {
 /// Sending and downloading a 25 MB document through the component (time; memory is measured
 /// by the `memory` benchmark in separate processes).
 fn large_document(c: &mut Criterion) {
-    let host = host(Allocation::OnDemand);
+    let host = load_host(Allocation::OnDemand);
     let conn = connection();
     let entries = session_state(true);
     let document = pdf(LARGE_DOCUMENT_BYTES);
@@ -308,7 +295,7 @@ fn monitor_events(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    let host = host(Allocation::OnDemand);
+    let host = load_host(Allocation::OnDemand);
     let conn = connection();
     let entries = session_state(true);
     let transport: Arc<dyn Transport> = Arc::new(RouteTransport::new().route(

@@ -14,13 +14,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use docusign_host::Capabilities;
 use docusign_host::bindings::signing::EnvelopeStatus;
 use docusign_host::clock::SystemClock;
-use docusign_host::engine::EMBEDDED_COMPONENT;
+use docusign_host::engine::Allocation;
 use docusign_host::log_sink::NullLog;
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::{LiveOptions, LiveTransport};
-use docusign_host::{Capabilities, ConnectorHost, HostOptions};
 use support::*;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -46,14 +46,7 @@ fn main() {
         format!("127.0.0.1:{port}").parse().expect("port"),
     )]);
     let transport = Arc::new(LiveTransport::new(options).expect("transport"));
-    let host = ConnectorHost::from_bytes(
-        EMBEDDED_COMPONENT,
-        HostOptions {
-            cache_dir: Some(std::env::temp_dir().join("docusign-bench-cache")),
-            ..HostOptions::default()
-        },
-    )
-    .expect("load");
+    let host = load_host(Allocation::OnDemand);
     let conn = connection();
     let document = std::fs::read(fixture("documents/Master Services Agreement.pdf")).unwrap();
     let request = {

@@ -12,8 +12,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use docusign_host::engine::EMBEDDED_COMPONENT;
-use docusign_host::{ConnectorHost, HostOptions, Transport};
+use docusign_host::Transport;
+use docusign_host::engine::Allocation;
 use support::*;
 
 const DOCUMENT_BYTES: usize = 25 << 20;
@@ -56,14 +56,7 @@ fn proc_status_bytes(field: &str) -> u64 {
 }
 
 fn run_scenario(scenario: &str) {
-    let host = ConnectorHost::from_bytes(
-        EMBEDDED_COMPONENT,
-        HostOptions {
-            cache_dir: Some(std::env::temp_dir().join("docusign-bench-cache")),
-            ..HostOptions::default()
-        },
-    )
-    .expect("load");
+    let host = load_host(Allocation::OnDemand);
     let conn = connection();
     let document = pdf(DOCUMENT_BYTES);
     let entries = session_state(true);

@@ -1,5 +1,5 @@
-//! Setup shared by the benchmarks: the demo connection, state primed with a token and userinfo,
-//! a transport answering by URL, generated documents and Monitor pages.
+//! Setup shared by the benchmarks: the host, the demo connection, state primed with a token and
+//! userinfo, a transport answering by URL, generated documents and Monitor pages.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -11,9 +11,25 @@ use docusign_connector::auth::userinfo::{Account, UserInfo};
 use docusign_connector::config::{Config, Connection as NativeConnection};
 use docusign_host::bindings::{Connection, Request, Response, TransportError, signing};
 use docusign_host::clock::ManualClock;
+use docusign_host::engine::{Allocation, EMBEDDED_COMPONENT};
 use docusign_host::log_sink::NullLog;
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::{Capabilities, StateStore, Transport};
+use docusign_host::{Capabilities, ConnectorHost, HostOptions, StateStore, Transport};
+
+/// The embedded component loaded with `allocation`, its compilation cached across benchmark
+/// runs (a warm start, as in production).
+pub fn load_host(allocation: Allocation) -> ConnectorHost {
+    let cache = std::env::temp_dir().join("docusign-bench-cache");
+    ConnectorHost::from_bytes(
+        EMBEDDED_COMPONENT,
+        HostOptions {
+            cache_dir: Some(cache),
+            allocation,
+            ..HostOptions::default()
+        },
+    )
+    .expect("load the component")
+}
 
 /// 2025-05-02T15:40:00Z, the clock of every benchmark.
 pub const NOW_MS: u64 = 1_746_200_400_000;
