@@ -5,9 +5,11 @@ Each flow, like this project's: JWT grant, /oauth/userinfo, create an envelope w
 one signer, get its status, list its documents, download document 1 and the certificate. One
 ApiClient serves all flows (its connections are reused, as the Rust host's are).
 Runs against the loopback replay server (`docusign-host serve`), which checks every request
-against the cassette, and prints one JSON line with the time of each flow in milliseconds.
+against the cassette, and prints one JSON line with the time of each timed flow in milliseconds.
+The --warmup flows run first and are not timed, as in the Rust client; the server's cassette must
+hold warmup + flows flows.
 
-    python3 python_sdk_flow.py --port 8443 --ca ca.pem --flows 30 --key key.pem --document doc.pdf
+    python3 python_sdk_flow.py --port 8443 --ca ca.pem --flows 30 --warmup 10 --key key.pem --document doc.pdf
 """
 
 import argparse
@@ -56,6 +58,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ca", required=True, help="the replay server's CA (serve --ca-out)")
     parser.add_argument("--flows", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=0, help="untimed flows run first")
     parser.add_argument("--key", required=True, help="private key PEM (test-only)")
     parser.add_argument("--document", required=True, help="the PDF to send")
     args = parser.parse_args()
@@ -72,11 +75,12 @@ def main():
     client = ApiClient(host=f"https://127.0.0.1:{args.port}/restapi", oauth_host_name=f"127.0.0.1:{args.port}")
     times_ms = []
     last = None
-    for _ in range(args.flows):
+    for flow in range(args.warmup + args.flows):
         start = time.perf_counter()
         last = one_flow(client, args.port, key_pem, document_b64)
-        times_ms.append((time.perf_counter() - start) * 1000.0)
-    print(json.dumps({"flows_ms": times_ms, "status": last[0], "downloaded_bytes": last[1]}))
+        if flow >= args.warmup:
+            times_ms.append((time.perf_counter() - start) * 1000.0)
+    print(json.dumps({"flows_ms": times_ms, "warmup": args.warmup, "status": last[0], "downloaded_bytes": last[1]}))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Every benchmark in one run, then one markdown table (target/bench/report.md). Not part of CI.
-#   bash host-test/benches/run.sh [FLOWS]          (FLOWS: signing flows per client, default 100)
+#   bash host-test/benches/run.sh [FLOWS [WARMUP]]
+#   (FLOWS: timed signing flows per client, default 100; WARMUP: untimed flows before them, default 10)
 # Needs: python3 (a venv with docusign-esign from PyPI is created under target/bench/venv),
 # openssl (for `openssl speed`). Takes ~10 minutes after the release build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FLOWS=${1:-100}
+WARMUP=${2:-10}
 OUT="$PWD/target/bench"
 PORT=${BENCH_PORT:-18443}
 mkdir -p "$OUT"
@@ -32,7 +34,7 @@ if [ ! -x "$OUT/venv/bin/python" ]; then
     "$OUT/venv/bin/pip" install -q "docusign-esign==6.1.0"
 fi
 "$OUT/venv/bin/pip" list 2>/dev/null | grep -iE "^(docusign-esign|pyjwt|cryptography|urllib3) " >&2 || true
-python3 fixtures/tools/make_bench_fixtures.py --repeat "$FLOWS" --out "$OUT/flows.json"
+python3 fixtures/tools/make_bench_fixtures.py --repeat "$((WARMUP + FLOWS))" --out "$OUT/flows.json"
 serve() {
     target/release/docusign-host serve "$OUT/flows.json" --addr "127.0.0.1:$PORT" \
         --ca-out "$OUT/ca.pem" --exit-when-done > "$OUT/serve-$1.log" 2>&1 &
@@ -41,12 +43,12 @@ serve() {
 }
 rm -f "$OUT/ca.pem"; serve python
 "$OUT/venv/bin/python" host-test/benches/python_sdk_flow.py --port "$PORT" --ca "$OUT/ca.pem" \
-    --flows "$FLOWS" --key fixtures/keys/test-only-rsa-pkcs1.pem \
+    --flows "$FLOWS" --warmup "$WARMUP" --key fixtures/keys/test-only-rsa-pkcs1.pem \
     --document "fixtures/documents/Master Services Agreement.pdf" > "$OUT/flow-python.json"
 wait "$SERVER"
 rm -f "$OUT/ca.pem"; serve rust
 cargo bench -q -p docusign-host --bench flow -- --port "$PORT" --ca "$OUT/ca.pem" --flows "$FLOWS" \
-    > "$OUT/flow-rust.json"
+    --warmup "$WARMUP" > "$OUT/flow-rust.json"
 wait "$SERVER"
 
 step "report"
