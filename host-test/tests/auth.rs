@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::{connection, fixture, host, replay};
+use common::{broken_connections, connection, fixture, host, replay};
 use docusign_host::HostError;
 use docusign_host::bindings::{ConnectorError, Method, commands};
 use docusign_host::harness::Replay;
@@ -243,46 +243,7 @@ fn expired_token_is_not_reused() {
 /// Bad configuration: a typed error naming the field, no trap, nothing sent.
 #[test]
 fn bad_configuration_is_a_typed_error_and_sends_nothing() {
-    let garbage =
-        "-----BEGIN RSA PRIVATE KEY-----\nthis is not a key\n-----END RSA PRIVATE KEY-----"
-            .to_owned();
-    let public = std::fs::read_to_string(fixture("keys/test-only-rsa-public.pem")).unwrap();
-    type Breakage = Box<dyn Fn(&mut docusign_host::bindings::Connection)>;
-    let cases: Vec<(&str, Breakage)> = vec![
-        (
-            "private-key-pem",
-            Box::new(|c| c.private_key_pem = String::new()),
-        ),
-        (
-            "private-key-pem",
-            Box::new(move |c| c.private_key_pem = garbage.clone()),
-        ),
-        (
-            "private-key-pem",
-            Box::new(move |c| c.private_key_pem = public.clone()),
-        ),
-        (
-            "integration-key",
-            Box::new(|c| c.integration_key = String::new()),
-        ),
-        (
-            "user-id",
-            Box::new(|c| c.user_id = "avery.example@example.com".into()),
-        ),
-        (
-            "auth-server",
-            Box::new(|c| c.auth_server = "https://evil.example.com".into()),
-        ),
-        (
-            "auth-server",
-            Box::new(|c| c.auth_server = "http://account-d.docusign.com".into()),
-        ),
-        (
-            "redirect-uri",
-            Box::new(|c| c.redirect_uri = Some("javascript:alert(1)".into())),
-        ),
-    ];
-    for (field, break_it) in cases {
+    for (field, break_it) in broken_connections() {
         let r = Replay::new(Cassette::parse(r#"{"interactions": []}"#, ".").unwrap());
         let mut conn = connection();
         break_it(&mut conn);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{connection, fixture, host};
+use common::{broken_connections, connection, fixture, host};
 use docusign_host::bindings::Connection;
 use docusign_host::harness::Replay;
 use docusign_host::json_api::{self, InputFiles};
@@ -332,79 +332,7 @@ fn event_inputs() {
 
 #[test]
 fn connection_settings() {
-    let key = |name: &str| std::fs::read_to_string(fixture(&format!("keys/{name}"))).unwrap();
-    let garbage =
-        "-----BEGIN RSA PRIVATE KEY-----\nthis is not a key\n-----END RSA PRIVATE KEY-----"
-            .to_owned();
-    let truncated = key("test-only-rsa-pkcs1.pem")[..900].to_owned();
-    type Break = Box<dyn Fn(&mut Connection)>;
-    let cases: Vec<(&str, Break)> = vec![
-        (
-            "private-key-pem",
-            Box::new(|c| c.private_key_pem = String::new()),
-        ),
-        (
-            "private-key-pem",
-            Box::new(move |c| c.private_key_pem = garbage.clone()),
-        ),
-        (
-            "private-key-pem",
-            Box::new(move |c| c.private_key_pem = truncated.clone()),
-        ),
-        (
-            "private-key-pem",
-            Box::new(move |c| c.private_key_pem = key("test-only-rsa-public.pem")),
-        ),
-        (
-            "private-key-pem",
-            Box::new(move |c| c.private_key_pem = key("test-only-ec.pem")),
-        ),
-        (
-            "private-key-pem",
-            Box::new(move |c| c.private_key_pem = key("test-only-rsa-encrypted.pem")),
-        ),
-        (
-            "integration-key",
-            Box::new(|c| c.integration_key = String::new()),
-        ),
-        (
-            "integration-key",
-            Box::new(|c| c.integration_key = "not-a-guid".into()),
-        ),
-        (
-            "user-id",
-            Box::new(|c| c.user_id = "avery.example@example.com".into()),
-        ),
-        (
-            "auth-server",
-            Box::new(|c| c.auth_server = "https://evil.example.com".into()),
-        ),
-        (
-            "auth-server",
-            Box::new(|c| c.auth_server = "http://account-d.docusign.com".into()),
-        ),
-        (
-            "auth-server",
-            Box::new(|c| c.auth_server = "account-d.docusign.com/oauth".into()),
-        ),
-        (
-            "account-id",
-            Box::new(|c| c.account_id = Some("12345678".into())),
-        ),
-        (
-            "organization-id",
-            Box::new(|c| c.organization_id = Some("acme".into())),
-        ),
-        (
-            "redirect-uri",
-            Box::new(|c| c.redirect_uri = Some("javascript:alert(1)".into())),
-        ),
-        (
-            "scopes",
-            Box::new(|c| c.scopes = vec!["signature impersonation".into()]),
-        ),
-    ];
-    for (field, break_it) in cases {
+    for (field, break_it) in broken_connections() {
         let mut conn = connection();
         break_it(&mut conn);
         for action in ["auth-test", "get-envelope-status"] {

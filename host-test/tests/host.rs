@@ -3,24 +3,21 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use common::{connection, fixture, host};
+use common::{connection, fixture, host, live_options_to};
 use docusign_host::bindings::{ConnectorError, Request, Response, TransportError};
 use docusign_host::capabilities::{Capabilities, Transport};
 use docusign_host::clock::{ManualClock, SystemClock};
 use docusign_host::engine::CompileSource;
 use docusign_host::harness::Replay;
 use docusign_host::log_sink::MemoryLog;
-use docusign_host::serve::{ReplayServer, TEST_CA_PEM, TlsIdentity};
+use docusign_host::serve::{ReplayServer, TlsIdentity};
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::cassette::form_decode;
-use docusign_host::transport::{
-    Cassette, CassetteTransport, LiveOptions, LiveTransport, RecordingTransport,
-};
+use docusign_host::transport::{Cassette, CassetteTransport, LiveTransport, RecordingTransport};
 use docusign_host::{ConnectorHost, HostError, HostOptions};
 
 const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
@@ -40,9 +37,7 @@ fn loopback_server(name: &str) -> ReplayServer {
 
 /// Real HTTPS to the server: every DocuSign host resolves to it, names verified with the test CA.
 fn live_to(server: &ReplayServer) -> LiveTransport {
-    let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
-    options.ca_certificates_pem = vec![TEST_CA_PEM.to_vec()];
-    options.resolve = HashMap::from([("*".to_owned(), server.addr())]);
+    let options = live_options_to(server);
     LiveTransport::new(options).unwrap()
 }
 

@@ -3,19 +3,18 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use common::{connection, host};
+use common::{connection, host, live_options_to};
 use docusign_host::bindings::commands::{EventType, FetchRequest};
 use docusign_host::bindings::{ConnectorError, TransportError};
 use docusign_host::capabilities::Capabilities;
 use docusign_host::clock::ManualClock;
 use docusign_host::harness::Replay;
 use docusign_host::log_sink::MemoryLog;
-use docusign_host::serve::{ReplayServer, TEST_CA_PEM, TlsIdentity};
+use docusign_host::serve::{ReplayServer, TlsIdentity};
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::transport::{Cassette, LiveOptions, LiveTransport};
+use docusign_host::transport::{Cassette, LiveTransport};
 use docusign_host::{ConnectorHost, HostError, HostOptions};
 use serde_json::{Value, json};
 
@@ -236,9 +235,7 @@ fn huge_content_length_is_refused_before_reading() {
         Some(TlsIdentity::test_only()),
     )
     .unwrap();
-    let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
-    options.ca_certificates_pem = vec![TEST_CA_PEM.to_vec()];
-    options.resolve = HashMap::from([("*".to_owned(), server.addr())]);
+    let options = live_options_to(&server);
     let caps = Capabilities {
         transport: Arc::new(LiveTransport::new(options).unwrap()),
         clock: Arc::new(ManualClock::new(1_746_200_400_000)),

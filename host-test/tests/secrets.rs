@@ -4,22 +4,21 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use common::{connection, fixture, host};
+use common::{connection, fixture, host, live_options_to};
 use docusign_host::bindings::Request;
 use docusign_host::capabilities::Capabilities;
 use docusign_host::clock::ManualClock;
 use docusign_host::harness::Replay;
 use docusign_host::json_api::{self, InputFiles};
 use docusign_host::log_sink::MemoryLog;
-use docusign_host::serve::{ReplayServer, TEST_CA_PEM, TlsIdentity};
+use docusign_host::serve::{ReplayServer, TlsIdentity};
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::cassette::form_decode;
-use docusign_host::transport::{Cassette, LiveOptions, LiveTransport, RecordingTransport};
+use docusign_host::transport::{Cassette, LiveTransport, RecordingTransport};
 use serde_json::{Value, json};
 
 const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
@@ -270,9 +269,7 @@ fn drive_live_recording(scan: &mut Scan) {
         Some(TlsIdentity::test_only()),
     )
     .unwrap();
-    let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
-    options.ca_certificates_pem = vec![TEST_CA_PEM.to_vec()];
-    options.resolve = HashMap::from([("*".to_owned(), server.addr())]);
+    let options = live_options_to(&server);
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("secret-scan-recording.json");
     let recording = Arc::new(RecordingTransport::new(
         LiveTransport::new(options).unwrap(),

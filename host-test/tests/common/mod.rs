@@ -6,6 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use docusign_host::bindings::Connection;
 use docusign_host::harness::Replay;
+use docusign_host::serve::{ReplayServer, TEST_CA_PEM};
+use docusign_host::transport::LiveOptions;
 use docusign_host::{ConnectorHost, HostOptions};
 
 /// Repository root.
@@ -54,4 +56,92 @@ pub fn private_key_body_lines() -> Vec<String> {
         .filter(|l| !l.starts_with("-----"))
         .map(str::to_owned)
         .collect()
+}
+
+/// Turns the demo connection into a bad one.
+pub type ConnectionBreakage = Box<dyn Fn(&mut Connection)>;
+
+/// Bad connection settings, each with the field its invalid-input error must name: the matrix
+/// both the typed API (tests/auth.rs) and the JSON API (tests/bad_inputs.rs) are checked against.
+pub fn broken_connections() -> Vec<(&'static str, ConnectionBreakage)> {
+    let key = |name: &str| std::fs::read_to_string(fixture(&format!("keys/{name}"))).unwrap();
+    let garbage =
+        "-----BEGIN RSA PRIVATE KEY-----\nthis is not a key\n-----END RSA PRIVATE KEY-----"
+            .to_owned();
+    let truncated = key("test-only-rsa-pkcs1.pem")[..900].to_owned();
+    vec![
+        (
+            "private-key-pem",
+            Box::new(|c| c.private_key_pem = String::new()),
+        ),
+        (
+            "private-key-pem",
+            Box::new(move |c| c.private_key_pem = garbage.clone()),
+        ),
+        (
+            "private-key-pem",
+            Box::new(move |c| c.private_key_pem = truncated.clone()),
+        ),
+        (
+            "private-key-pem",
+            Box::new(move |c| c.private_key_pem = key("test-only-rsa-public.pem")),
+        ),
+        (
+            "private-key-pem",
+            Box::new(move |c| c.private_key_pem = key("test-only-ec.pem")),
+        ),
+        (
+            "private-key-pem",
+            Box::new(move |c| c.private_key_pem = key("test-only-rsa-encrypted.pem")),
+        ),
+        (
+            "integration-key",
+            Box::new(|c| c.integration_key = String::new()),
+        ),
+        (
+            "integration-key",
+            Box::new(|c| c.integration_key = "not-a-guid".into()),
+        ),
+        (
+            "user-id",
+            Box::new(|c| c.user_id = "avery.example@example.com".into()),
+        ),
+        (
+            "auth-server",
+            Box::new(|c| c.auth_server = "https://evil.example.com".into()),
+        ),
+        (
+            "auth-server",
+            Box::new(|c| c.auth_server = "http://account-d.docusign.com".into()),
+        ),
+        (
+            "auth-server",
+            Box::new(|c| c.auth_server = "account-d.docusign.com/oauth".into()),
+        ),
+        (
+            "account-id",
+            Box::new(|c| c.account_id = Some("12345678".into())),
+        ),
+        (
+            "organization-id",
+            Box::new(|c| c.organization_id = Some("acme".into())),
+        ),
+        (
+            "redirect-uri",
+            Box::new(|c| c.redirect_uri = Some("javascript:alert(1)".into())),
+        ),
+        (
+            "scopes",
+            Box::new(|c| c.scopes = vec!["signature impersonation".into()]),
+        ),
+    ]
+}
+
+/// Live-transport options for the developer environment that trust the test-only CA and send
+/// every host name to `server` (the loopback replay server).
+pub fn live_options_to(server: &ReplayServer) -> LiveOptions {
+    let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
+    options.ca_certificates_pem = vec![TEST_CA_PEM.to_vec()];
+    options.resolve = std::collections::HashMap::from([("*".to_owned(), server.addr())]);
+    options
 }
