@@ -32,28 +32,6 @@ fn main() {
         "cargo:rustc-env=DOCUSIGN_CONNECTOR_WASM_PATH={}",
         embedded.display()
     );
-    println!(
-        "cargo:rustc-env=DOCUSIGN_HOST_WASMTIME_VERSION={}",
-        locked_version(&root, "wasmtime")
-    );
-}
-
-/// Version of `package` in `Cargo.lock` (part of the compiled-component cache key).
-fn locked_version(root: &Path, package: &str) -> String {
-    println!(
-        "cargo:rerun-if-changed={}",
-        root.join("Cargo.lock").display()
-    );
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line == format!("name = \"{package}\"")
-            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
-        {
-            return version.trim_end_matches('"').to_owned();
-        }
-    }
-    "unknown".to_owned()
 }
 
 fn build_guest(root: &Path, out_dir: &Path) -> PathBuf {

@@ -19,6 +19,10 @@ if [ "${1:-}" = "--online" ]; then
     exec cargo deny check
 fi
 
+# cargo-deny reads `cargo metadata` for every platform; offline, that needs every platform's
+# crates in the local registry cache, not only the ones this machine builds.
+cargo fetch --locked --quiet
+
 # The snapshot as the git checkout cargo-deny expects (it reads HEAD's date).
 rm -rf "$DB_DIR"
 mkdir -p "$DB_DIR"

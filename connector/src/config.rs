@@ -2,14 +2,12 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::auth::pem::PemKey;
+use crate::environment::Environment;
+use crate::environment::{DEVELOPER_AUTH_HOST, PRODUCTION_AUTH_HOST};
 use crate::error::{ConnectorError, Result};
 use crate::ids::is_guid;
-
-/// Developer (demo) OAuth host.
-pub const DEVELOPER_AUTH_HOST: &str = "account-d.docusign.com";
-/// Production OAuth host.
-pub const PRODUCTION_AUTH_HOST: &str = "account.docusign.com";
+use crate::pem::PemKey;
+use crate::state_keys::StateKeys;
 
 /// Connection settings as the caller gave them (mirror of WIT `connection`).
 #[derive(Debug, Clone, Default)]
@@ -30,33 +28,6 @@ pub struct Connection {
     pub redirect_uri: Option<String>,
     /// Extra scopes.
     pub scopes: Vec<String>,
-}
-
-/// DocuSign environment, derived from the OAuth host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
-    /// `account-d.docusign.com`, `demo.docusign.net`, `lens-d`, `api-d`.
-    Developer,
-    /// `account.docusign.com` and the production data centers.
-    Production,
-}
-
-impl Environment {
-    /// Host of the Monitor API.
-    pub fn monitor_host(self) -> &'static str {
-        match self {
-            Self::Developer => "lens-d.docusign.net",
-            Self::Production => "lens.docusign.net",
-        }
-    }
-
-    /// Host of the Admin API.
-    pub fn admin_host(self) -> &'static str {
-        match self {
-            Self::Developer => "api-d.docusign.net",
-            Self::Production => "api.docusign.net",
-        }
-    }
 }
 
 /// Validated connection settings.
@@ -155,7 +126,12 @@ impl Config {
             .chain_update(b"\n")
             .chain_update(self.user_id.to_ascii_lowercase().as_bytes())
             .finalize();
-        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+        base16ct::lower::encode_string(&digest[..8])
+    }
+
+    /// The keys of this connection's state ([`StateKeys`]).
+    pub fn state_keys(&self) -> StateKeys {
+        StateKeys::new(&self.fingerprint())
     }
 }
 
@@ -179,10 +155,9 @@ fn parse_auth_server(raw: &str) -> Result<(String, Environment)> {
     }
     let host = lower.strip_prefix("https://").unwrap_or(&lower);
     let host = host.strip_suffix('/').unwrap_or(host);
-    match host {
-        DEVELOPER_AUTH_HOST => Ok((host.to_owned(), Environment::Developer)),
-        PRODUCTION_AUTH_HOST => Ok((host.to_owned(), Environment::Production)),
-        _ => Err(ConnectorError::invalid(
+    match Environment::from_auth_host(host) {
+        Some(environment) => Ok((host.to_owned(), environment)),
+        None => Err(ConnectorError::invalid(
             FIELD,
             format!(
                 "{trimmed:?} is not a DocuSign OAuth server; use {DEVELOPER_AUTH_HOST} (developer) \

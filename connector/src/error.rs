@@ -1,23 +1,28 @@
 //! The connector's typed errors, mirroring the WIT `connector-error` variant.
 
-use std::fmt;
-
 /// Why the host could not obtain an HTTP reply (WIT `transport-error`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
     /// The host's policy refused the destination.
+    #[error("request denied by the host: {0}")]
     Denied(String),
     /// No complete reply within the timeout.
+    #[error("timed out: {0}")]
     Timeout(String),
     /// The host name could not be resolved.
+    #[error("DNS lookup failed: {0}")]
     Dns(String),
     /// The connection could not be made or was lost.
+    #[error("connection failed: {0}")]
     Connection(String),
     /// TLS failed.
+    #[error("TLS failed: {0}")]
     Tls(String),
     /// The reply body exceeded the host's size cap (bytes).
+    #[error("reply body larger than the host allows ({0} bytes)")]
     BodyTooLarge(u64),
     /// Anything else.
+    #[error("{0}")]
     Other(String),
 }
 
@@ -28,26 +33,12 @@ impl TransportError {
     }
 }
 
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Denied(m) => write!(f, "request denied by the host: {m}"),
-            Self::Timeout(m) => write!(f, "timed out: {m}"),
-            Self::Dns(m) => write!(f, "DNS lookup failed: {m}"),
-            Self::Connection(m) => write!(f, "connection failed: {m}"),
-            Self::Tls(m) => write!(f, "TLS failed: {m}"),
-            Self::BodyTooLarge(n) => {
-                write!(f, "reply body larger than the host allows ({n} bytes)")
-            }
-            Self::Other(m) => write!(f, "{m}"),
-        }
-    }
-}
-
-/// Every way an operation can fail (WIT `connector-error`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Every way an operation can fail (WIT `connector-error`; its `not-implemented` case is never
+/// produced by this version).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectorError {
     /// Bad input or configuration; nothing was sent.
+    #[error("invalid {field}: {message}")]
     InvalidInput {
         /// Field name as the WIT contract spells it.
         field: String,
@@ -55,6 +46,7 @@ pub enum ConnectorError {
         message: String,
     },
     /// Consent is missing.
+    #[error("{message} Grant consent at: {consent_url}")]
     ConsentRequired {
         /// URL that grants it.
         consent_url: String,
@@ -64,6 +56,10 @@ pub enum ConnectorError {
         message: String,
     },
     /// The OAuth service refused the grant or token.
+    #[error(
+        "authentication failed (HTTP {status}): {error}{}. {hint}",
+        parenthesized(error_description)
+    )]
     AuthFailed {
         /// HTTP status.
         status: u16,
@@ -75,6 +71,11 @@ pub enum ConnectorError {
         hint: String,
     },
     /// A REST API error reply.
+    #[error(
+        "DocuSign API error (HTTP {status}){}: {message}{}",
+        prefixed(" ", error_code),
+        prefixed(". ", hint)
+    )]
     Api {
         /// HTTP status.
         status: u16,
@@ -88,6 +89,7 @@ pub enum ConnectorError {
         trace_token: Option<String>,
     },
     /// DocuSign's rate limit was reached.
+    #[error("rate limited: {message} (retry after {retry_after_secs} s)")]
     RateLimited {
         /// Seconds to wait.
         retry_after_secs: u64,
@@ -97,8 +99,10 @@ pub enum ConnectorError {
         message: String,
     },
     /// No reply could be obtained.
-    Transport(TransportError),
+    #[error("transport error: {0}")]
+    Transport(#[from] TransportError),
     /// The reply could not be understood.
+    #[error("unexpected reply (HTTP {status}): {message}")]
     InvalidResponse {
         /// HTTP status.
         status: u16,
@@ -106,9 +110,22 @@ pub enum ConnectorError {
         message: String,
     },
     /// The host state store failed.
+    #[error("state store error: {0}")]
     State(String),
-    /// Not available in this build.
-    NotImplemented(String),
+}
+
+/// ` (text)` when there is a text.
+fn parenthesized(text: &Option<String>) -> String {
+    text.as_deref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default()
+}
+
+/// `prefix` and the text when there is a text.
+fn prefixed(prefix: &str, text: &Option<String>) -> String {
+    text.as_deref()
+        .map(|t| format!("{prefix}{t}"))
+        .unwrap_or_default()
 }
 
 impl ConnectorError {
@@ -129,73 +146,50 @@ impl ConnectorError {
     }
 }
 
-impl From<TransportError> for ConnectorError {
-    fn from(e: TransportError) -> Self {
-        Self::Transport(e)
-    }
-}
-
-impl fmt::Display for ConnectorError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidInput { field, message } => write!(f, "invalid {field}: {message}"),
-            Self::ConsentRequired {
-                message,
-                consent_url,
-                ..
-            } => {
-                write!(f, "{message} Grant consent at: {consent_url}")
-            }
-            Self::AuthFailed {
-                status,
-                error,
-                error_description,
-                hint,
-            } => {
-                write!(f, "authentication failed (HTTP {status}): {error}")?;
-                if let Some(d) = error_description {
-                    write!(f, " ({d})")?;
-                }
-                write!(f, ". {hint}")
-            }
-            Self::Api {
-                status,
-                error_code,
-                message,
-                hint,
-                ..
-            } => {
-                write!(f, "DocuSign API error (HTTP {status})")?;
-                if let Some(c) = error_code {
-                    write!(f, " {c}")?;
-                }
-                write!(f, ": {message}")?;
-                if let Some(h) = hint {
-                    write!(f, ". {h}")?;
-                }
-                Ok(())
-            }
-            Self::RateLimited {
-                retry_after_secs,
-                message,
-                ..
-            } => {
-                write!(
-                    f,
-                    "rate limited: {message} (retry after {retry_after_secs} s)"
-                )
-            }
-            Self::Transport(e) => write!(f, "transport error: {e}"),
-            Self::InvalidResponse { status, message } => {
-                write!(f, "unexpected reply (HTTP {status}): {message}")
-            }
-            Self::State(m) => write!(f, "state store error: {m}"),
-            Self::NotImplemented(m) => write!(f, "not implemented: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for ConnectorError {}
-
 /// Result of a connector operation.
 pub type Result<T, E = ConnectorError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_read_as_sentences() {
+        let e = ConnectorError::AuthFailed {
+            status: 400,
+            error: "invalid_grant".into(),
+            error_description: Some("no_valid_keys_or_signatures".into()),
+            hint: "check the key".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "authentication failed (HTTP 400): invalid_grant (no_valid_keys_or_signatures). check the key"
+        );
+        let e = ConnectorError::Api {
+            status: 404,
+            error_code: Some("ENVELOPE_DOES_NOT_EXIST".into()),
+            message: "no such envelope".into(),
+            hint: None,
+            trace_token: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "DocuSign API error (HTTP 404) ENVELOPE_DOES_NOT_EXIST: no such envelope"
+        );
+        let e = ConnectorError::Api {
+            status: 502,
+            error_code: None,
+            message: "bad gateway".into(),
+            hint: Some("retry later".into()),
+            trace_token: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "DocuSign API error (HTTP 502): bad gateway. retry later"
+        );
+        assert_eq!(
+            ConnectorError::from(TransportError::BodyTooLarge(7)).to_string(),
+            "transport error: reply body larger than the host allows (7 bytes)"
+        );
+    }
+}

@@ -4,15 +4,20 @@
 //! The WIT glue lives in `component` (compiled only for wasm32); every other module is plain
 //! Rust over the [`host::Host`] trait and unit-tests natively.
 
+pub mod api_errors;
 pub mod auth;
-pub mod commands;
 pub mod config;
+pub mod environment;
 pub mod error;
 pub mod esign;
+pub mod event_type;
 pub mod events;
 pub mod host;
 pub mod http;
 pub mod ids;
+pub mod pem;
+pub mod request;
+pub mod state_keys;
 pub mod timestamp;
 pub mod wire;
 

@@ -8,8 +8,7 @@ use crate::esign::envelope::create_body;
 use crate::esign::routing::routing_orders;
 use crate::esign::{Document, SendRequest};
 use crate::events::checkpoint::{self, Checkpoint, Dedup};
-use crate::host::{HttpRequest, Method};
-use crate::http;
+use crate::request::{HttpRequest, Method};
 use crate::testing::FakeHost;
 use crate::timestamp::Timestamp;
 
@@ -124,7 +123,7 @@ proptest! {
     /// Percent-encoded query values decode back to the original text.
     #[test]
     fn query_values_round_trip(value in "\\PC{0,40}") {
-        let encoded = http::encode(&value);
+        let encoded = crate::request::encode(&value);
         prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
         let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
         prop_assert_eq!(decoded, value);

@@ -4,7 +4,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 
 use crate::error::TransportError;
-use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
+use crate::host::{Host, Level};
+use crate::request::{HttpRequest, HttpResponse, Method};
 
 /// One scripted exchange: the expected method and URL, and the reply.
 pub struct Exchange {

@@ -3,10 +3,12 @@
 #![no_main]
 
 use arbitrary::Unstructured;
-use docusign_connector::esign::{Document, Expiration, Reminders, SendRequest, envelope, validate};
+use docusign_connector::esign::{
+    Document, Expiration, Reminders, SendRequest, envelope, fields, validate,
+};
 use docusign_connector::events::checkpoint::Checkpoint;
 use docusign_connector::events::since;
-use docusign_connector::host::{HttpRequest, Method};
+use docusign_connector::request::{HttpRequest, Method};
 use docusign_connector::timestamp::Timestamp;
 use libfuzzer_sys::fuzz_target;
 
@@ -51,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = Checkpoint::parse(text);
         let _ = Timestamp::parse(text);
         let _ = since::parse("since", text, 1_746_200_400_000);
-        let _ = validate::envelope_id(text);
+        let _ = fields::envelope_id(text);
     }
     let mut u = Unstructured::new(data);
     let Ok(req) = request(&mut u) else { return };

@@ -4,7 +4,7 @@
 mod common;
 
 use docusign_connector::auth::{scopes, token};
-use docusign_connector::commands;
+use docusign_connector::auth::commands;
 use docusign_connector::testing::FakeHost;
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 
 use docusign_host::bindings::{Method, Request};
 use docusign_host::capabilities::Transport;
-use docusign_host::transport::{Cassette, CassetteTransport};
+use docusign_host::replay::{Cassette, CassetteTransport};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,11 +2,10 @@
 //! every request goes straight to the fuzzed reply.
 #![allow(dead_code)]
 
-use docusign_connector::auth::StateKeys;
 use docusign_connector::auth::token::{AccessToken, TokenCache};
 use docusign_connector::auth::userinfo::{Account, UserInfo};
 use docusign_connector::config::{Config, Connection};
-use docusign_connector::host::HttpResponse;
+use docusign_connector::request::HttpResponse;
 use docusign_connector::testing::FakeHost;
 
 pub const KEY: &str = include_str!("../../fixtures/keys/test-only-rsa-pkcs1.pem");
@@ -43,7 +42,7 @@ pub fn reply(data: &[u8]) -> HttpResponse {
 /// A host answering everything with `reply`, a fresh token and userinfo already cached.
 pub fn host_with_session(config: &Config, reply: HttpResponse) -> FakeHost {
     let host = FakeHost::answering(reply);
-    let keys = StateKeys::new(config);
+    let keys = config.state_keys();
     let now = host.now.get();
     let cache = TokenCache {
         tokens: vec![AccessToken {

@@ -11,8 +11,8 @@ fuzz_target!(|data: &[u8]| {
     };
     for (action, _) in ACTIONS {
         if let Err(e) = json_api::parse_call(action, input.clone(), InputFiles::default()) {
-            assert_eq!(e.json["kind"], "invalid-input");
-            assert!(e.json["field"].is_string());
+            assert_eq!(e.json()["kind"], "invalid-input");
+            assert!(e.json()["field"].is_string());
         }
     }
 });

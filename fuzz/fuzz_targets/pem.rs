@@ -1,7 +1,7 @@
 //! The private key as pasted: any text must give a key or an invalid-input error, never a panic.
 #![no_main]
 
-use docusign_connector::auth::pem::PemKey;
+use docusign_connector::pem::PemKey;
 use docusign_connector::error::ConnectorError;
 use libfuzzer_sys::fuzz_target;
 

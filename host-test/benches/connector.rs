@@ -13,11 +13,11 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use docusign_connector::auth::{jwt, scopes, token};
 use docusign_connector::events;
-use docusign_connector::host::HttpResponse;
+use docusign_connector::request::HttpResponse;
 use docusign_connector::testing::FakeHost;
 use docusign_host::bindings::{Method, Request, commands};
 use docusign_host::engine::{Allocation, EMBEDDED_COMPONENT, Instantiate};
-use docusign_host::transport::{Cassette, CassetteTransport};
+use docusign_host::replay::{Cassette, CassetteTransport};
 use docusign_host::{ConnectorHost, HostOptions, Transport};
 use support::*;
 
@@ -86,7 +86,7 @@ fn rs256(c: &mut Criterion) {
 
 /// Parsing the private key PEM (PKCS#1 and PKCS#8), natively.
 fn pem(c: &mut Criterion) {
-    use docusign_connector::auth::pem::PemKey;
+    use docusign_connector::pem::PemKey;
     let mut g = c.benchmark_group("pem");
     for (name, file) in [
         ("parse/pkcs1", "keys/test-only-rsa-pkcs1.pem"),

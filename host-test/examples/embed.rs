@@ -9,8 +9,8 @@ use docusign_host::bindings::Level;
 use docusign_host::clock::ManualClock;
 use docusign_host::json_api::{self, InputFiles};
 use docusign_host::log_sink::StderrLog;
+use docusign_host::replay::CassetteTransport;
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::transport::CassetteTransport;
 use docusign_host::{Capabilities, ConnectorHost, HostOptions, settings};
 use serde_json::json;
 

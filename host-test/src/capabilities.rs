@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::bindings::{Level, Request, Response, TransportError};
+use crate::state_store::StateError;
 
 /// Sends the connector's HTTP requests.
 pub trait Transport: Send + Sync {
@@ -24,14 +25,14 @@ pub trait Clock: Send + Sync {
 /// Key-value state that outlives invocations (token cache, fetch checkpoints), with named locks.
 pub trait StateStore: Send + Sync {
     /// Value under `key`.
-    fn get(&self, key: &str) -> Result<Option<String>, String>;
+    fn get(&self, key: &str) -> Result<Option<String>, StateError>;
     /// Store `value` under `key`.
-    fn set(&self, key: &str, value: &str) -> Result<(), String>;
+    fn set(&self, key: &str, value: &str) -> Result<(), StateError>;
     /// Remove `key`; true when it existed.
-    fn delete(&self, key: &str) -> Result<bool, String>;
+    fn delete(&self, key: &str) -> Result<bool, StateError>;
     /// Take lock `key` for invocation `owner`, waiting up to `wait_ms`; true when taken (or
     /// already held by `owner`).
-    fn lock(&self, key: &str, owner: u64, wait_ms: u32) -> Result<bool, String>;
+    fn lock(&self, key: &str, owner: u64, wait_ms: u32) -> Result<bool, StateError>;
     /// Release lock `key` if `owner` holds it.
     fn unlock(&self, key: &str, owner: u64);
 }

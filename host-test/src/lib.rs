@@ -1,20 +1,26 @@
-//! Host for the DocuSign connector component: wasmtime embedding, host capabilities, cassette
-//! replay of DocuSign HTTP, and the `docusign-host` CLI's building blocks.
+//! The wasmtime host of the DocuSign connector component, as a library to embed: load the
+//! component once ([`ConnectorHost`]), give each invocation its [`Capabilities`] (HTTP, clock,
+//! state, log), and call the typed exports or [`json_api::invoke`].
+//!
+//! - Embedding: [`engine`], [`capabilities`], [`json_api`], [`settings`], and the capability
+//!   implementations [`transport`] (live HTTPS with an allow-list), [`clock`], [`state_store`],
+//!   [`log_sink`].
+//! - Replay tooling for tests and demos: [`replay`] (cassette format, matcher, replay transport,
+//!   loopback server, recording, harness).
+//!
+//! The `docusign-host` CLI (`src/bin/docusign-host/`) is built on this library.
 
 pub mod bindings;
 pub mod capabilities;
 pub mod clock;
+mod convert;
 pub mod engine;
-pub mod harness;
 pub mod host_state;
 mod imports;
 pub mod json_api;
 pub mod log_sink;
-pub mod progress;
 pub mod redact;
-pub mod render;
-pub mod save;
-pub mod serve;
+pub mod replay;
 pub mod settings;
 pub mod state_store;
 pub mod transport;

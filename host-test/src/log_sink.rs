@@ -5,28 +5,6 @@ use std::sync::Mutex;
 use crate::bindings::Level;
 use crate::capabilities::LogSink;
 
-/// Severity order, lowest first.
-pub fn rank(level: Level) -> u8 {
-    match level {
-        Level::Trace => 0,
-        Level::Debug => 1,
-        Level::Info => 2,
-        Level::Warn => 3,
-        Level::Error => 4,
-    }
-}
-
-/// Lower-case name of a level.
-pub fn name(level: Level) -> &'static str {
-    match level {
-        Level::Trace => "trace",
-        Level::Debug => "debug",
-        Level::Info => "info",
-        Level::Warn => "warn",
-        Level::Error => "error",
-    }
-}
-
 /// Prints lines at or above a level to stderr.
 #[derive(Debug)]
 pub struct StderrLog {
@@ -42,8 +20,8 @@ impl StderrLog {
 
 impl LogSink for StderrLog {
     fn log(&self, level: Level, message: &str) {
-        if rank(level) >= rank(self.min) {
-            eprintln!("[connector {}] {message}", name(level));
+        if level.rank() >= self.min.rank() {
+            eprintln!("[connector {}] {message}", level.as_str());
         }
     }
 }
@@ -64,7 +42,7 @@ impl MemoryLog {
     pub fn text(&self) -> String {
         self.lines()
             .iter()
-            .map(|(l, m)| format!("{} {m}\n", name(*l)))
+            .map(|(l, m)| format!("{} {m}\n", l.as_str()))
             .collect()
     }
 }

@@ -1,4 +1,4 @@
-//! Connection settings files (TOML or JSON) for the CLI and the tests.
+//! Connection settings files (TOML or JSON) for the CLI, embedders and the tests.
 //!
 //! ```toml
 //! auth_server = "account-d.docusign.com"
@@ -17,6 +17,50 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::bindings::Connection;
+
+/// Why settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file could not be read.
+    #[error("reading settings {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not valid settings JSON.
+    #[error("invalid JSON settings: {0}")]
+    Json(#[source] serde_json::Error),
+    /// Not valid settings TOML.
+    #[error("invalid TOML settings: {0}")]
+    Toml(#[source] toml::de::Error),
+    /// One of the above, in the named file.
+    #[error("{path}: {source}")]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: Box<SettingsError>,
+    },
+    /// Both `private_key_file` and `private_key_env` are set.
+    #[error("set only one of private_key_file and private_key_env")]
+    TwoKeys,
+    /// The key file could not be read.
+    #[error("reading private key file {path}: {source}")]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key variable is not set.
+    #[error("environment variable {0} (private_key_env) is not set")]
+    KeyVariable(String),
+}
 
 /// A settings file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -49,22 +93,27 @@ pub struct SettingsFile {
 }
 
 /// Parse settings text; `.json` by name or a leading `{` means JSON, anything else TOML.
-pub fn parse(text: &str, is_json: bool) -> Result<SettingsFile, String> {
+pub fn parse(text: &str, is_json: bool) -> Result<SettingsFile, SettingsError> {
     if is_json || text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON settings: {e}"))
+        serde_json::from_str(text).map_err(SettingsError::Json)
     } else {
-        toml::from_str(text).map_err(|e| format!("invalid TOML settings: {e}"))
+        toml::from_str(text).map_err(SettingsError::Toml)
     }
 }
 
 /// Load a settings file and resolve the private key into a [`Connection`].
-pub fn load(path: &Path) -> Result<Connection, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("reading settings {}: {e}", path.display()))?;
+pub fn load(path: &Path) -> Result<Connection, SettingsError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let settings = parse(&text, is_json).map_err(|e| format!("{}: {e}", path.display()))?;
+    let settings = parse(&text, is_json).map_err(|e| SettingsError::InFile {
+        path: path.to_owned(),
+        source: Box::new(e),
+    })?;
     resolve(settings, path.parent().unwrap_or(Path::new(".")), |name| {
         std::env::var(name).ok()
     })
@@ -75,18 +124,15 @@ pub fn resolve(
     settings: SettingsFile,
     base: &Path,
     env: impl Fn(&str) -> Option<String>,
-) -> Result<Connection, String> {
+) -> Result<Connection, SettingsError> {
     let private_key_pem = match (&settings.private_key_file, &settings.private_key_env) {
-        (Some(_), Some(_)) => {
-            return Err("set only one of private_key_file and private_key_env".to_owned());
-        }
+        (Some(_), Some(_)) => return Err(SettingsError::TwoKeys),
         (Some(file), None) => {
             let path = base.join(file);
             std::fs::read_to_string(&path)
-                .map_err(|e| format!("reading private key file {}: {e}", path.display()))?
+                .map_err(|source| SettingsError::KeyFile { path, source })?
         }
-        (None, Some(var)) => env(var)
-            .ok_or_else(|| format!("environment variable {var} (private_key_env) is not set"))?,
+        (None, Some(var)) => env(var).ok_or_else(|| SettingsError::KeyVariable(var.clone()))?,
         // An empty key is reported by the connector as an invalid private-key-pem.
         (None, None) => String::new(),
     };
@@ -119,7 +165,9 @@ mod tests {
         let c = resolve(parse(json, true).unwrap(), Path::new("."), |_| None).unwrap();
         assert_eq!(c.account_id.as_deref(), Some("acc"));
         assert_eq!(c.private_key_pem, "");
-        let err = resolve(parse(toml, false).unwrap(), Path::new("."), |_| None).unwrap_err();
+        let err = resolve(parse(toml, false).unwrap(), Path::new("."), |_| None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("K (private_key_env) is not set"), "{err}");
         assert!(parse("auth_server = 1", false).is_err());
         assert!(
@@ -128,6 +176,7 @@ mod tests {
                 false
             )
             .unwrap_err()
+            .to_string()
             .contains("unknown field")
         );
     }

@@ -9,10 +9,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use common::{broken_connections, connection, fixture, host, replay};
 use docusign_host::HostError;
 use docusign_host::bindings::{ConnectorError, Method, commands};
-use docusign_host::harness::Replay;
+use docusign_host::replay::Cassette;
+use docusign_host::replay::Replay;
+use docusign_host::replay::form::decode as form_decode;
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::transport::Cassette;
-use docusign_host::transport::cassette::form_decode;
 
 const START_SECS: i64 = 1_746_200_400; // 2025-05-02T15:40:00Z, the cassettes' start_time
 
@@ -291,15 +291,9 @@ fn no_secret_in_results_errors_or_logs() {
     let assertion = sent_assertion(&r);
     let token = {
         let c = Cassette::load(fixture("cassettes/auth/token-userinfo.json")).unwrap();
-        let body = c.interactions[0]
-            .response
-            .as_ref()
-            .unwrap()
-            .body
-            .clone()
-            .unwrap();
+        let body = c.interactions[0].response().unwrap().body.clone().unwrap();
         match body {
-            docusign_host::transport::cassette::Body::Json(v) => {
+            docusign_host::replay::format::Body::Json(v) => {
                 v["access_token"].as_str().unwrap().to_owned()
             }
             _ => unreachable!(),

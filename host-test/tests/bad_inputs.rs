@@ -5,9 +5,9 @@ mod common;
 
 use common::{broken_connections, connection, fixture, host};
 use docusign_host::bindings::Connection;
-use docusign_host::harness::Replay;
 use docusign_host::json_api::{self, InputFiles};
-use docusign_host::transport::Cassette;
+use docusign_host::replay::Cassette;
+use docusign_host::replay::Replay;
 use serde_json::{Value, json};
 
 const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
@@ -29,12 +29,13 @@ fn expect_invalid(conn: &Connection, action: &str, input: Value, field: &str) {
     match outcome {
         Err(e) => {
             assert_eq!(
-                e.json["kind"], "invalid-input",
+                e.json()["kind"],
+                "invalid-input",
                 "{action} {input}: {}",
-                e.json
+                e.json()
             );
-            assert_eq!(e.json["field"], field, "{action} {input}: {}", e.json);
-            assert!(!e.json["message"].as_str().unwrap_or("").is_empty());
+            assert_eq!(e.json()["field"], field, "{action} {input}: {}", e.json());
+            assert!(!e.json()["message"].as_str().unwrap_or("").is_empty());
         }
         Ok(v) => panic!("{action} {input}: accepted, returned {v}"),
     }
@@ -271,6 +272,12 @@ fn event_inputs() {
         (
             "fetch-events",
             json!({"event_types": ["audit-users", "audit-users"]}),
+            "event-types",
+        ),
+        // A type listed twice anywhere, not only as the only two entries.
+        (
+            "fetch-events",
+            json!({"event_types": ["customer-events", "audit-users", "customer-events"]}),
             "event-types",
         ),
         (

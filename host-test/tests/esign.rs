@@ -9,9 +9,9 @@ use docusign_host::bindings::signing::{
     Document, EnvelopeStatus, Expiration, Reminders, SendRequest,
 };
 use docusign_host::bindings::{ConnectorError, Method};
-use docusign_host::harness::Replay;
 use docusign_host::json_api::{self, InputFiles};
-use docusign_host::transport::Cassette;
+use docusign_host::replay::Cassette;
+use docusign_host::replay::Replay;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -184,15 +184,15 @@ fn happy_path_send_status_documents_void() {
         json!({"envelope_id": ENVELOPE, "reason": "Customer changed their mind"}),
     ) {
         Err(e) => {
-            assert_eq!(e.json["kind"], "api");
-            assert_eq!(e.json["error_code"], "ENVELOPE_CANNOT_VOID_INVALID_STATE");
+            assert_eq!(e.json()["kind"], "api");
+            assert_eq!(e.json()["error_code"], "ENVELOPE_CANNOT_VOID_INVALID_STATE");
             assert_eq!(
-                e.json["message"],
+                e.json()["message"],
                 format!("envelope {ENVELOPE} is completed and cannot be voided")
             );
-            assert!(e.json["hint"].as_str().unwrap().contains("in progress"));
+            assert!(e.json()["hint"].as_str().unwrap().contains("in progress"));
             assert_eq!(
-                e.json["trace_token"],
+                e.json()["trace_token"],
                 "6103b440-5c4e-4b0e-9a3f-000000000009"
             );
         }

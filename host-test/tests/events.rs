@@ -10,9 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{connection, host, replay};
 use docusign_host::bindings::ConnectorError;
 use docusign_host::bindings::commands::{EventType, FetchBatch, FetchRequest, GetEventsRequest};
-use docusign_host::harness::Replay;
 use docusign_host::json_api::{self, InputFiles};
-use docusign_host::transport::cassette::form_decode;
+use docusign_host::replay::Replay;
+use docusign_host::replay::form::decode as form_decode;
 use serde_json::{Value, json};
 
 fn fetch(r: &Replay, req: &FetchRequest) -> Result<FetchBatch, ConnectorError> {

@@ -12,12 +12,13 @@ use docusign_host::bindings::{ConnectorError, Request, Response, TransportError}
 use docusign_host::capabilities::{Capabilities, Transport};
 use docusign_host::clock::{ManualClock, SystemClock};
 use docusign_host::engine::CompileSource;
-use docusign_host::harness::Replay;
 use docusign_host::log_sink::MemoryLog;
-use docusign_host::serve::{ReplayServer, TlsIdentity};
+use docusign_host::replay::Replay;
+use docusign_host::replay::ReplayServer;
+use docusign_host::replay::form::decode as form_decode;
+use docusign_host::replay::{Cassette, CassetteTransport, RecordingTransport};
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::transport::cassette::form_decode;
-use docusign_host::transport::{Cassette, CassetteTransport, LiveTransport, RecordingTransport};
+use docusign_host::transport::LiveTransport;
 use docusign_host::{ConnectorHost, HostError, HostOptions};
 
 const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
@@ -30,7 +31,7 @@ fn loopback_server(name: &str) -> ReplayServer {
     ReplayServer::start(
         cassette(name),
         "127.0.0.1:0".parse().unwrap(),
-        Some(TlsIdentity::test_only()),
+        Some(common::test_tls()),
     )
     .unwrap()
 }
@@ -225,7 +226,7 @@ fn allow_list_refuses_hosts_outside_the_environment() {
     let server = ReplayServer::start(
         Cassette::parse(&c.to_string(), ".").unwrap(),
         "127.0.0.1:0".parse().unwrap(),
-        Some(TlsIdentity::test_only()),
+        Some(common::test_tls()),
     )
     .unwrap();
     let (caps, log) = caps(Arc::new(live_to(&server)), START_MS);
@@ -512,7 +513,13 @@ fn server_reports_mismatches_and_accepts_loopback_hosts() {
         body.contains("CASSETTE_MISMATCH") && body.contains("method: expected POST, got GET"),
         "{body}"
     );
-    assert!(server.finish().unwrap_err().contains("does not match"));
+    assert!(
+        server
+            .finish()
+            .unwrap_err()
+            .to_string()
+            .contains("does not match")
+    );
 
     let server = ReplayServer::start(
         cassette("auth/consent-required"),

@@ -10,11 +10,12 @@ use docusign_host::bindings::commands::{EventType, FetchRequest};
 use docusign_host::bindings::{ConnectorError, TransportError};
 use docusign_host::capabilities::Capabilities;
 use docusign_host::clock::ManualClock;
-use docusign_host::harness::Replay;
 use docusign_host::log_sink::MemoryLog;
-use docusign_host::serve::{ReplayServer, TlsIdentity};
+use docusign_host::replay::Cassette;
+use docusign_host::replay::Replay;
+use docusign_host::replay::ReplayServer;
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::transport::{Cassette, LiveTransport};
+use docusign_host::transport::LiveTransport;
 use docusign_host::{ConnectorHost, HostError, HostOptions};
 use serde_json::{Value, json};
 
@@ -232,7 +233,7 @@ fn huge_content_length_is_refused_before_reading() {
     let server = ReplayServer::start(
         Cassette::parse(&json!({"interactions": interactions}).to_string(), ".").unwrap(),
         "127.0.0.1:0".parse().unwrap(),
-        Some(TlsIdentity::test_only()),
+        Some(common::test_tls()),
     )
     .unwrap();
     let options = live_options_to(&server);

@@ -12,13 +12,14 @@ use common::{connection, fixture, host, live_options_to};
 use docusign_host::bindings::Request;
 use docusign_host::capabilities::Capabilities;
 use docusign_host::clock::ManualClock;
-use docusign_host::harness::Replay;
 use docusign_host::json_api::{self, InputFiles};
 use docusign_host::log_sink::MemoryLog;
-use docusign_host::serve::{ReplayServer, TlsIdentity};
+use docusign_host::replay::Replay;
+use docusign_host::replay::ReplayServer;
+use docusign_host::replay::form::decode as form_decode;
+use docusign_host::replay::{Cassette, RecordingTransport};
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::transport::cassette::form_decode;
-use docusign_host::transport::{Cassette, LiveTransport, RecordingTransport};
+use docusign_host::transport::LiveTransport;
 use serde_json::{Value, json};
 
 const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
@@ -266,7 +267,7 @@ fn drive_live_recording(scan: &mut Scan) {
     let server = ReplayServer::start(
         Cassette::load(fixture("cassettes/esign/happy-path.json")).unwrap(),
         "127.0.0.1:0".parse().unwrap(),
-        Some(TlsIdentity::test_only()),
+        Some(common::test_tls()),
     )
     .unwrap();
     let options = live_options_to(&server);

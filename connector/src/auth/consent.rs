@@ -1,7 +1,7 @@
 //! Consent URLs (individual and organization-admin).
 
 use crate::config::Config;
-use crate::http::encode;
+use crate::request::encode;
 
 /// DocuSign's own consent landing page, the redirect URI the Qflow guide registers.
 pub const DEFAULT_REDIRECT_URI: &str = "https://developers.docusign.com/platform/auth/consent";

@@ -83,7 +83,7 @@ fn internal(message: String) -> ConnectorError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::pem::PemKey;
+    use crate::pem::PemKey;
     use rsa::pkcs1v15::{Signature, VerifyingKey};
     use rsa::signature::Verifier;
 

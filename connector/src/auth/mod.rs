@@ -4,19 +4,22 @@
 //! needs, sends requests with it, renews it once when DocuSign answers 401, and resolves the
 //! account (and its data-center base URI) to act in.
 
+pub mod commands;
 pub mod consent;
 pub mod jwt;
-pub mod pem;
 pub mod scopes;
 pub mod token;
 pub mod userinfo;
 
 use std::cell::RefCell;
 
+use crate::api_errors::api_error;
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, HttpResponse, Level, Method};
+use crate::host::{Host, Level};
 use crate::http;
+use crate::request::{HttpRequest, HttpResponse, Method};
+use crate::state_keys::StateKeys;
 use token::{AccessToken, TokenCache};
 use userinfo::{Account, UserInfo};
 
@@ -24,31 +27,6 @@ use userinfo::{Account, UserInfo};
 const GRANT_LOCK_WAIT_MS: u32 = 30_000;
 /// Cached userinfo is refreshed after this long.
 const USERINFO_TTL_MS: u64 = 24 * 3600 * 1000;
-
-/// State keys of one connection.
-pub struct StateKeys {
-    /// Cached tokens.
-    pub tokens: String,
-    /// Cached userinfo.
-    pub userinfo: String,
-    /// Lock serializing token grants.
-    pub grant_lock: String,
-    /// Lock serializing userinfo lookups.
-    pub userinfo_lock: String,
-}
-
-impl StateKeys {
-    /// Keys for `config`.
-    pub fn new(config: &Config) -> Self {
-        let fp = config.fingerprint();
-        Self {
-            tokens: format!("docusign/v1/{fp}/tokens"),
-            userinfo: format!("docusign/v1/{fp}/userinfo"),
-            grant_lock: format!("docusign/v1/{fp}/grant"),
-            userinfo_lock: format!("docusign/v1/{fp}/userinfo-lock"),
-        }
-    }
-}
 
 /// An authenticated context for one operation.
 pub struct Session<'a> {
@@ -66,7 +44,7 @@ impl<'a> Session<'a> {
             host,
             config,
             scopes: scopes::combine(required, &config.extra_scopes),
-            keys: StateKeys::new(config),
+            keys: config.state_keys(),
             token: RefCell::new(None),
         }
     }
@@ -79,6 +57,11 @@ impl<'a> Session<'a> {
     /// The validated configuration.
     pub fn config(&self) -> &'a Config {
         self.config
+    }
+
+    /// The connection's state keys.
+    pub fn keys(&self) -> &StateKeys {
+        &self.keys
     }
 
     /// Scopes this session asks for.
@@ -193,7 +176,7 @@ impl<'a> Session<'a> {
     pub fn send_expecting_success(&self, request: HttpRequest) -> Result<HttpResponse> {
         let resp = self.send(request)?;
         if !resp.is_success() {
-            return Err(http::api_error(&resp, self.host.now_ms()));
+            return Err(api_error(&resp, self.host.now_ms()));
         }
         Ok(resp)
     }
@@ -217,7 +200,7 @@ impl<'a> Session<'a> {
             });
         }
         if !resp.is_success() {
-            return Err(http::api_error(&resp, self.host.now_ms()));
+            return Err(api_error(&resp, self.host.now_ms()));
         }
         let info = userinfo::parse(
             self.host,

@@ -1,5 +1,7 @@
 //! OAuth scopes each operation needs.
 
+use crate::event_type::EventType;
+
 /// eSignature actions and Monitor customer events: `signature impersonation`.
 pub const ESIGNATURE: &[&str] = &["signature", "impersonation"];
 /// Admin API organization users: JWT still needs `signature impersonation`.
@@ -9,6 +11,15 @@ pub const ADMIN_USERS: &[&str] = &[
     "organization_read",
     "user_read",
 ];
+
+/// Scopes for the eSignature actions plus those of `event_types`.
+pub fn for_event_types(event_types: &[EventType]) -> &'static [&'static str] {
+    if event_types.contains(&EventType::AuditUsers) {
+        ADMIN_USERS
+    } else {
+        ESIGNATURE
+    }
+}
 
 /// `required` followed by `extra`, without duplicates, in a stable order.
 pub fn combine(required: &[&str], extra: &[String]) -> Vec<String> {

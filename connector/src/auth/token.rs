@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{consent, jwt};
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, HttpResponse, Level, Method, Retry};
+use crate::host::{Host, Level};
 use crate::http;
+use crate::request::{HttpRequest, HttpResponse, Method, Retry};
 use crate::wire::flex_u64;
 
 /// A cached token is used only while it has at least this long to live.
@@ -195,7 +196,7 @@ fn oauth_error(
 ) -> ConnectorError {
     let body: OAuthErrorReply = serde_json::from_slice(&resp.body).unwrap_or_default();
     let Some(error) = body.error else {
-        return http::api_error(resp, host.now_ms());
+        return crate::api_errors::api_error(resp, host.now_ms());
     };
     let description = body.error_description.filter(|d| !d.is_empty());
     if error == "consent_required" {
@@ -233,7 +234,7 @@ fn oauth_hint(error: &str, description: Option<&str>, config: &Config) -> String
              environment (developer keys work only with {} until promoted by Go-Live)",
             config.integration_key,
             config.auth_host,
-            crate::config::DEVELOPER_AUTH_HOST
+            crate::environment::DEVELOPER_AUTH_HOST
         ),
         (_, Some("user_not_found")) => format!(
             "user-id {} is not a user at {}: use the user's API Username GUID from the same environment",

@@ -2,11 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Environment;
+use crate::environment::Environment;
 use crate::error::{ConnectorError, Result};
-
-/// The one data center of the developer environment.
-const DEVELOPER_DATA_CENTER: &str = "demo.docusign.net";
 use crate::host::{Host, Level};
 use crate::wire::flex_bool;
 
@@ -116,7 +113,6 @@ pub fn parse(
     })
 }
 
-/// A base URI must be `https://<host>` on a DocuSign domain: the bearer token is sent there.
 /// A base URI must be `https://<host>` on a DocuSign domain of `environment`: the bearer token
 /// is sent there. Developer accounts live on `demo.docusign.net`; production accounts on the
 /// other `*.docusign.net` data centers.
@@ -130,12 +126,11 @@ fn validate_base_uri(raw: &str, environment: Environment) -> std::result::Result
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && host.ends_with(".docusign.net");
+        && Environment::ALL.iter().any(|e| e.is_data_center(&host));
     if !well_formed {
         return Err(format!("base_uri {raw:?} is not a DocuSign data center"));
     }
-    let developer = host == DEVELOPER_DATA_CENTER;
-    if developer != (environment == Environment::Developer) {
+    if !environment.is_data_center(&host) {
         return Err(format!(
             "base_uri {raw:?} belongs to the other DocuSign environment"
         ));

@@ -5,13 +5,14 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::validate;
+use super::fields;
 use super::{SignedDocument, SignedDocuments};
 use crate::auth::{Session, scopes};
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, Level, Method};
+use crate::host::{Host, Level};
 use crate::http;
+use crate::request::{HttpRequest, Method};
 
 /// Timeout of one document download.
 const DOWNLOAD_TIMEOUT_MS: u32 = 120_000;
@@ -41,7 +42,7 @@ pub fn get_signed_documents(
     config: &Config,
     envelope_id: &str,
 ) -> Result<SignedDocuments> {
-    let envelope_id = validate::envelope_id(envelope_id)?;
+    let envelope_id = fields::envelope_id(envelope_id)?;
     let session = Session::new(host, config, scopes::ESIGNATURE);
     let base = format!(
         "{}/envelopes/{envelope_id}/documents",
@@ -105,7 +106,7 @@ fn download(
     document_id: &str,
     name: String,
 ) -> Result<SignedDocument> {
-    let url = format!("{base}/{}", http::encode(document_id));
+    let url = format!("{base}/{}", crate::request::encode(document_id));
     let request = HttpRequest::new(Method::Get, url)
         .header("Accept", "application/pdf")
         .timeout_ms(DOWNLOAD_TIMEOUT_MS);
@@ -119,10 +120,7 @@ fn download(
             ),
         ));
     }
-    let sha256 = Sha256::digest(&resp.body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = base16ct::lower::encode_string(&Sha256::digest(&resp.body));
     Ok(SignedDocument {
         document_id: document_id.to_owned(),
         name,

@@ -10,7 +10,7 @@ use super::routing::routing_orders;
 use super::validate::document_extension;
 use super::{Expiration, Reminders, SendRequest};
 use crate::error::{ConnectorError, Result};
-use crate::host::BodyPart;
+use crate::request::BodyPart;
 
 /// Envelope custom field carrying the idempotency key.
 pub const IDEMPOTENCY_FIELD: &str = "connectorIdempotencyKey";
@@ -214,7 +214,7 @@ fn write_document_head(body: &mut Vec<u8>, index: usize, name: &str) -> Result<(
 mod tests {
     use super::*;
     use crate::esign::Document;
-    use crate::host::{HttpRequest, Method};
+    use crate::request::{HttpRequest, Method};
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
     use serde_json::{Value, json};

@@ -3,6 +3,7 @@
 
 pub mod documents;
 pub mod envelope;
+pub mod fields;
 pub mod routing;
 pub mod send;
 pub mod status;

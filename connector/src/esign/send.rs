@@ -10,8 +10,9 @@ use crate::auth::userinfo::Account;
 use crate::auth::{Session, scopes};
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, Level, Method};
+use crate::host::{Host, Level};
 use crate::http;
+use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
 
 /// How far back an idempotency key is looked for.
@@ -131,7 +132,7 @@ fn find_by_key(
     let url = format!(
         "{}/envelopes?{}",
         account.esign_base(),
-        http::query(&[
+        crate::request::query(&[
             ("from_date", &since.to_rfc3339()),
             ("custom_field", &format!("{IDEMPOTENCY_FIELD}={key}"))
         ])

@@ -2,14 +2,15 @@
 
 use serde::Deserialize;
 
-use super::validate;
+use super::fields;
 use super::{EnvelopeInfo, EnvelopeStatus};
 use crate::auth::userinfo::Account;
 use crate::auth::{Session, scopes};
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, Level, Method};
+use crate::host::{Host, Level};
 use crate::http;
+use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
 use crate::wire::flex_bool;
 
@@ -33,7 +34,7 @@ struct EnvelopeReply {
 
 /// Status of envelope `envelope_id`.
 pub fn get_status(host: &dyn Host, config: &Config, envelope_id: &str) -> Result<EnvelopeInfo> {
-    let envelope_id = validate::envelope_id(envelope_id)?;
+    let envelope_id = fields::envelope_id(envelope_id)?;
     let session = Session::new(host, config, scopes::ESIGNATURE);
     let account = session.account()?;
     fetch(&session, &account, envelope_id)

@@ -3,14 +3,14 @@
 
 use serde_json::json;
 
+use super::fields;
 use super::status;
-use super::validate;
 use super::{EnvelopeStatus, VoidResult};
 use crate::auth::{Session, scopes};
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, Level, Method};
-use crate::http;
+use crate::host::{Host, Level};
+use crate::request::{HttpRequest, Method};
 
 const CANNOT_VOID: &str = "ENVELOPE_CANNOT_VOID_INVALID_STATE";
 
@@ -21,9 +21,9 @@ pub fn void(
     envelope_id: &str,
     reason: &str,
 ) -> Result<VoidResult> {
-    let envelope_id = validate::envelope_id(envelope_id)?;
+    let envelope_id = fields::envelope_id(envelope_id)?;
     let reason = reason.trim();
-    validate::void_reason(reason)?;
+    fields::void_reason(reason)?;
     let session = Session::new(host, config, scopes::ESIGNATURE);
     let account = session.account()?;
     let body = serde_json::to_vec(&json!({"status": "voided", "voidedReason": reason}))
@@ -41,7 +41,7 @@ pub fn void(
             already_voided: false,
         });
     }
-    let error = http::api_error(&resp, host.now_ms());
+    let error = crate::api_errors::api_error(&resp, host.now_ms());
     let ConnectorError::Api {
         error_code: Some(code),
         status: http_status,

@@ -98,17 +98,9 @@ impl Checkpoint {
     }
 }
 
-/// State key of the committed checkpoint.
-pub fn key(fingerprint: &str) -> String {
-    format!("docusign/v1/{fingerprint}/fetch-checkpoint")
-}
-
-/// The committed checkpoint, or a fresh one.
-pub fn load(host: &dyn Host, fingerprint: &str) -> Result<Checkpoint> {
-    match host
-        .state_get(&key(fingerprint))
-        .map_err(ConnectorError::State)?
-    {
+/// The checkpoint committed under state key `key`, or a fresh one.
+pub fn load(host: &dyn Host, key: &str) -> Result<Checkpoint> {
+    match host.state_get(key).map_err(ConnectorError::State)? {
         Some(text) => Checkpoint::parse(&text).map_err(|e| {
             ConnectorError::State(format!(
                 "the stored fetch checkpoint is unreadable ({e}); refusing to guess where to resume"
@@ -121,11 +113,11 @@ pub fn load(host: &dyn Host, fingerprint: &str) -> Result<Checkpoint> {
     }
 }
 
-/// Store `candidate` if it directly follows the committed checkpoint; committing the same
+/// Store `candidate` under `key` if it directly follows the committed checkpoint; committing the same
 /// candidate twice is accepted.
-pub fn commit(host: &dyn Host, fingerprint: &str, candidate_text: &str) -> Result<()> {
+pub fn commit(host: &dyn Host, key: &str, candidate_text: &str) -> Result<()> {
     let candidate = Checkpoint::parse(candidate_text)?;
-    let committed = load(host, fingerprint)?;
+    let committed = load(host, key)?;
     if candidate.revision == committed.revision && candidate == committed {
         return Ok(());
     }
@@ -135,7 +127,7 @@ pub fn commit(host: &dyn Host, fingerprint: &str, candidate_text: &str) -> Resul
             candidate.base, committed.revision
         )));
     }
-    host.state_set(&key(fingerprint), &candidate.to_text())
+    host.state_set(key, &candidate.to_text())
         .map_err(ConnectorError::State)
 }
 
@@ -214,7 +206,9 @@ mod tests {
     #[test]
     fn unreadable_stored_checkpoint_is_an_error_not_a_restart() {
         let host = FakeHost::new();
-        host.state.borrow_mut().insert(key("fp"), "{broken".into());
+        host.state
+            .borrow_mut()
+            .insert("fp".into(), "{broken".into());
         assert!(matches!(load(&host, "fp"), Err(ConnectorError::State(_))));
     }
 

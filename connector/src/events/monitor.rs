@@ -10,8 +10,9 @@ use serde_json::value::RawValue;
 use super::{Event, EventType, content_hash};
 use crate::auth::Session;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, HttpRequest, Level, Method};
+use crate::host::{Host, Level};
 use crate::http;
+use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
 
 /// Most records one call may ask for.
@@ -50,12 +51,6 @@ struct Probe<'a> {
     source_log_type: Option<IgnoredAny>,
 }
 
-/// State key holding the time of the last Monitor call (outside the checkpoint: calls count
-/// whether or not their batch is committed).
-pub fn last_call_key(fingerprint: &str) -> String {
-    format!("docusign/v1/{fingerprint}/monitor-last-call")
-}
-
 /// Read one page from `cursor` (an `endCursor` or an RFC 3339 time; none = the stream's default).
 pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Result<Page> {
     let host = session.host();
@@ -69,10 +64,12 @@ pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Re
     let url = format!(
         "https://{}/api/v2.0/datasets/monitor/stream?{}",
         config.environment.monitor_host(),
-        http::query(&params)
+        crate::request::query(&params)
     );
-    let fingerprint = config.fingerprint();
-    if let Err(e) = host.state_set(&last_call_key(&fingerprint), &host.now_ms().to_string()) {
+    if let Err(e) = host.state_set(
+        &session.keys().monitor_last_call,
+        &host.now_ms().to_string(),
+    ) {
         host.log(
             Level::Warn,
             &format!("could not record the Monitor call time: {e}"),

@@ -13,6 +13,16 @@ pub enum Start {
     StreamDefault,
 }
 
+impl Start {
+    /// The start as the APIs' query value (RFC 3339, seconds); `None` lets the API choose.
+    pub fn query(self) -> Option<String> {
+        match self {
+            Self::At(ts) => Some(to_query(ts)),
+            Self::StreamDefault => None,
+        }
+    }
+}
+
 /// Parse `text` relative to `now_ms`; `field` names the input in errors.
 pub fn parse(field: &str, text: &str, now_ms: u64) -> Result<Start> {
     let t = text.trim().to_ascii_lowercase();

@@ -11,8 +11,9 @@ use serde_json::Value;
 use super::{Event, EventType, content_hash};
 use crate::auth::Session;
 use crate::error::Result;
-use crate::host::{HttpRequest, Level, Method};
+use crate::host::Level;
 use crate::http;
+use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
 
 /// Page size: the Admin API serves up to 250 users per call.
@@ -58,7 +59,7 @@ pub fn fetch_page(session: &Session<'_>, q: &Query<'_>, start: u64, take: u32) -
         "https://{}/management/v2/organizations/{}/users?{}",
         session.config().environment.admin_host(),
         q.organization_id,
-        http::query(&params)
+        crate::request::query(&params)
     );
     let resp = session.send_expecting_success(
         HttpRequest::new(Method::Get, url)

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use docusign_connector::auth::StateKeys;
 use docusign_connector::auth::token::{AccessToken, TokenCache};
 use docusign_connector::auth::userinfo::{Account, UserInfo};
 use docusign_connector::config::{Config, Connection as NativeConnection};
@@ -66,7 +65,7 @@ pub fn native_config() -> Config {
 /// The state entries of a session: userinfo always, the access token when `with_token`.
 pub fn session_state(with_token: bool) -> Vec<(String, String)> {
     let config = native_config();
-    let keys = StateKeys::new(&config);
+    let keys = config.state_keys();
     let info = UserInfo {
         sub: config.user_id.clone(),
         name: "Avery Example".into(),

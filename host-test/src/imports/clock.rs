@@ -1,3 +1,5 @@
+//! The `clock` import: the invocation's clock, never sleeping past its time bound.
+
 use crate::bindings::docusign::connector::clock::Host;
 use crate::host_state::HostState;
 

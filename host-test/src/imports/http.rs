@@ -1,3 +1,5 @@
+//! The `http` import: requests and assembled bodies sent through the invocation's transport, capped to its time bound.
+
 use wasmtime::component::Resource;
 
 use crate::bindings::docusign::connector::http::{

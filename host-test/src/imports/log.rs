@@ -1,3 +1,5 @@
+//! The `log` import: lines to the invocation's log sink, cut to a bounded length.
+
 use crate::bindings::docusign::connector::log::{Host, Level};
 use crate::host_state::HostState;
 

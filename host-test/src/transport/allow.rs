@@ -1,6 +1,36 @@
 //! Which hosts the connector may reach: deny by default, DocuSign's hosts of one environment.
+//! The connector keeps its own list of these names (`connector/src/environment.rs`); the test
+//! `tests/allow_list.rs` proves the two agree.
 
 use ureq::http::Uri;
+
+/// Why a URL may not be requested.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Not a URL.
+    #[error("{0:?} is not a valid URL")]
+    NotAUrl(String),
+    /// Not `https`.
+    #[error("{0}: only https is allowed")]
+    NotHttps(String),
+    /// No host.
+    #[error("{0}: no host")]
+    NoHost(String),
+    /// User name or password in the URL.
+    #[error("{0}: credentials in URLs are not allowed")]
+    Credentials(String),
+    /// A port other than 443.
+    #[error("{0}: only the default https port is allowed")]
+    Port(String),
+    /// The host is not on the list.
+    #[error("{host} is not an allowed host (allowed: {allowed})")]
+    Host {
+        /// The refused host.
+        host: String,
+        /// The list, described.
+        allowed: String,
+    },
+}
 
 /// Allowed destinations: exact host names and `*.domain` patterns (subdomains only), minus
 /// exceptions; `https` on the default port only.
@@ -59,19 +89,19 @@ impl AllowList {
     }
 
     /// Ok when `url` may be requested; else why not.
-    pub fn check(&self, url: &str) -> Result<(), String> {
-        let uri: Uri = url
-            .parse()
-            .map_err(|_| format!("{url:?} is not a valid URL"))?;
+    pub fn check(&self, url: &str) -> Result<(), Refusal> {
+        let uri: Uri = url.parse().map_err(|_| Refusal::NotAUrl(url.to_owned()))?;
         if uri.scheme_str() != Some("https") {
-            return Err(format!("{url}: only https is allowed"));
+            return Err(Refusal::NotHttps(url.to_owned()));
         }
-        let authority = uri.authority().ok_or_else(|| format!("{url}: no host"))?;
+        let authority = uri
+            .authority()
+            .ok_or_else(|| Refusal::NoHost(url.to_owned()))?;
         if authority.as_str().contains('@') {
-            return Err(format!("{url}: credentials in URLs are not allowed"));
+            return Err(Refusal::Credentials(url.to_owned()));
         }
         if authority.port_u16().is_some_and(|p| p != 443) {
-            return Err(format!("{url}: only the default https port is allowed"));
+            return Err(Refusal::Port(url.to_owned()));
         }
         let host = authority.host().to_ascii_lowercase();
         let allowed = !self.deny.contains(&host)
@@ -82,10 +112,10 @@ impl AllowList {
         if allowed {
             Ok(())
         } else {
-            Err(format!(
-                "{host} is not an allowed host (allowed: {})",
-                self.describe()
-            ))
+            Err(Refusal::Host {
+                host,
+                allowed: self.describe(),
+            })
         }
     }
 }
@@ -138,6 +168,7 @@ mod tests {
         assert!(
             dev.check("https://evil.example.com/x")
                 .unwrap_err()
+                .to_string()
                 .contains("allowed: account-d.docusign.com")
         );
     }

@@ -13,13 +13,21 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use super::allow::AllowList;
-use crate::bindings::{Method, Request, Response, TransportError};
+use crate::bindings::{Request, Response, TransportError};
 use crate::capabilities::Transport;
 
 /// Largest reply body accepted by default (DocuSign documents stay far below).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
 /// Timeout when a request carries none.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why a [`LiveTransport`] could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveSetupError {
+    /// A CA certificate given in [`LiveOptions::ca_certificates_pem`] is not PEM.
+    #[error("CA certificate: {0}")]
+    CaCertificate(String),
+}
 
 /// Settings of a [`LiveTransport`].
 #[derive(Debug, Clone)]
@@ -94,12 +102,15 @@ pub struct LiveTransport {
 
 impl LiveTransport {
     /// A transport with `options`.
-    pub fn new(options: LiveOptions) -> Result<Self, String> {
+    pub fn new(options: LiveOptions) -> Result<Self, LiveSetupError> {
         let mut tls = TlsConfig::builder();
         if !options.ca_certificates_pem.is_empty() {
             let mut roots = Vec::new();
             for pem in &options.ca_certificates_pem {
-                roots.push(Certificate::from_pem(pem).map_err(|e| format!("CA certificate: {e}"))?);
+                roots.push(
+                    Certificate::from_pem(pem)
+                        .map_err(|e| LiveSetupError::CaCertificate(e.to_string()))?,
+                );
             }
             tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
         }
@@ -124,17 +135,6 @@ impl LiveTransport {
             allow: options.allow,
             max_response_bytes: options.max_response_bytes,
         })
-    }
-}
-
-fn method(m: Method) -> http::Method {
-    match m {
-        Method::Get => http::Method::GET,
-        Method::Head => http::Method::HEAD,
-        Method::Post => http::Method::POST,
-        Method::Put => http::Method::PUT,
-        Method::Patch => http::Method::PATCH,
-        Method::Delete => http::Method::DELETE,
     }
 }
 
@@ -166,9 +166,11 @@ fn transport_error(e: ureq::Error, limit: u64, host: &str) -> TransportError {
 
 impl Transport for LiveTransport {
     fn send(&self, req: &Request) -> Result<Response, TransportError> {
-        self.allow.check(&req.url).map_err(TransportError::Denied)?;
+        self.allow
+            .check(&req.url)
+            .map_err(|refusal| TransportError::Denied(refusal.to_string()))?;
         let mut builder = http::Request::builder()
-            .method(method(req.method))
+            .method(http::Method::from(req.method))
             .uri(req.url.as_str());
         for (name, value) in &req.headers {
             if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {

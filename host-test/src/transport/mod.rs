@@ -1,11 +1,8 @@
-//! Transports: cassette replay (tests, demo), live HTTPS with an allow-list, and recording.
+//! Live HTTPS to DocuSign with an allow-list. Replaying and recording cassettes is in
+//! [`crate::replay`].
 
 pub mod allow;
-pub mod cassette;
 pub mod live;
-pub mod record;
 
-pub use allow::AllowList;
-pub use cassette::{Cassette, CassetteTransport};
-pub use live::{LiveOptions, LiveTransport};
-pub use record::RecordingTransport;
+pub use allow::{AllowList, Refusal};
+pub use live::{LiveOptions, LiveSetupError, LiveTransport};

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use docusign_host::bindings::Connection;
-use docusign_host::harness::Replay;
-use docusign_host::serve::{ReplayServer, TEST_CA_PEM};
+use docusign_host::replay::Replay;
+use docusign_host::replay::{ReplayServer, TlsIdentity};
 use docusign_host::transport::LiveOptions;
 use docusign_host::{ConnectorHost, HostOptions};
 
@@ -135,6 +135,17 @@ pub fn broken_connections() -> Vec<(&'static str, ConnectionBreakage)> {
             Box::new(|c| c.scopes = vec!["signature impersonation".into()]),
         ),
     ]
+}
+
+/// The TEST-ONLY CA of the loopback server's certificate (the library does not bundle it).
+pub const TEST_CA_PEM: &[u8] = include_bytes!("../../../fixtures/keys/tls/test-only-ca.pem");
+
+/// The TEST-ONLY server identity for `localhost`, `127.0.0.1` and DocuSign's host names.
+pub fn test_tls() -> TlsIdentity {
+    TlsIdentity {
+        cert_chain_pem: include_bytes!("../../../fixtures/keys/tls/test-only-server.pem").to_vec(),
+        key_pem: include_bytes!("../../../fixtures/keys/tls/test-only-server.key").to_vec(),
+    }
 }
 
 /// Live-transport options for the developer environment that trust the test-only CA and send

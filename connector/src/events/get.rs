@@ -1,0 +1,60 @@
+//! `get-events`: one read of a stream for debugging; never touches the checkpoint.
+
+use super::checkpoint::Dedup;
+use super::since;
+use super::{
+    DEFAULT_START, Event, EventType, GetEventsRequest, MAX_GET_LIMIT, admin_account, check_limit,
+    monitor, organization, users,
+};
+use crate::auth::{Session, scopes};
+use crate::config::Config;
+use crate::error::Result;
+use crate::host::Host;
+use crate::timestamp::Timestamp;
+
+/// Read events without touching the checkpoint (debugging).
+pub fn get_events(host: &dyn Host, config: &Config, req: &GetEventsRequest) -> Result<Vec<Event>> {
+    check_limit("limit", req.limit, MAX_GET_LIMIT)?;
+    let start = since::parse(
+        "since",
+        req.since.as_deref().unwrap_or(DEFAULT_START),
+        host.now_ms(),
+    )?;
+    let from = start.query();
+    let org = if req.event_type == EventType::AuditUsers {
+        Some(organization(config)?)
+    } else {
+        None
+    };
+    let session = Session::new(host, config, scopes::for_event_types(&[req.event_type]));
+    let mut dedup = Dedup::new(&Default::default());
+    let mut events = Vec::new();
+    match (req.event_type, org) {
+        (EventType::AuditUsers, Some(organization_id)) => {
+            let account_id = admin_account(&session)?;
+            let q = users::Query {
+                organization_id,
+                account_id: &account_id,
+                since: from.as_deref(),
+                observed: Timestamp::from_unix_ms(host.now_ms()),
+            };
+            let mut start = 0u64;
+            while events.len() < req.limit as usize {
+                let take =
+                    (req.limit as usize - events.len()).min(users::PAGE_SIZE as usize) as u32;
+                let page = users::fetch_page(&session, &q, start, take)?;
+                start += page.returned as u64;
+                events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
+                if page.returned < take as usize {
+                    break;
+                }
+            }
+        }
+        _ => {
+            let page = monitor::fetch_page(&session, from.as_deref(), req.limit)?;
+            events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
+        }
+    }
+    events.truncate(req.limit as usize);
+    Ok(events)
+}

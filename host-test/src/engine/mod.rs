@@ -1,0 +1,243 @@
+//! The wasmtime engine for the connector: one `Engine`, the component compiled once (and cached
+//! on disk, [`cache`]), an `InstancePre`, and a fresh `Store` per invocation with a memory cap and
+//! a time bound. Invocations may run concurrently from many threads.
+
+mod cache;
+mod calls;
+mod error;
+mod options;
+
+pub use cache::CompileSource;
+pub use error::HostError;
+pub use options::{Allocation, HostOptions, Instantiate, InvocationStats, default_cache_dir};
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest as _, Sha256};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolConcurrencyLimitError, PoolingAllocationConfig,
+    Store, Trap,
+};
+
+use crate::bindings::{Connector, ConnectorPre};
+use crate::capabilities::Capabilities;
+use crate::host_state::HostState;
+
+/// The component built by `build.rs`, embedded in this binary.
+pub static EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("DOCUSIGN_CONNECTOR_WASM_PATH"));
+
+/// Table bytes a pooled slot keeps resident between invocations (reset with memset).
+const TABLE_KEEP_RESIDENT_BYTES: usize = 128 << 10;
+
+/// How often the epoch advances; the granularity of the time bound.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// A loaded connector, ready for concurrent invocations.
+pub struct ConnectorHost {
+    engine: Engine,
+    linker: Linker<HostState>,
+    component: Component,
+    pre: ConnectorPre<HostState>,
+    options: HostOptions,
+    source: CompileSource,
+    component_sha256: String,
+}
+
+impl ConnectorHost {
+    /// Load the embedded component.
+    pub fn new(options: HostOptions) -> Result<Self, HostError> {
+        Self::from_bytes(EMBEDDED_COMPONENT, options)
+    }
+
+    /// Load a component from `bytes` (a `.wasm` component).
+    pub fn from_bytes(bytes: &[u8], options: HostOptions) -> Result<Self, HostError> {
+        let engine = build_engine(&options)?;
+        let component_sha256 = base16ct::lower::encode_string(&Sha256::digest(bytes));
+        let (component, source) = cache::load_component(
+            &engine,
+            bytes,
+            &component_sha256,
+            options.cache_dir.as_deref(),
+        )?;
+        let mut linker: Linker<HostState> = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(load_error)?;
+        Connector::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(load_error)?;
+        let pre = ConnectorPre::new(linker.instantiate_pre(&component).map_err(load_error)?)
+            .map_err(load_error)?;
+        start_epoch_ticker(&engine);
+        Ok(Self {
+            engine,
+            linker,
+            component,
+            pre,
+            options,
+            source,
+            component_sha256,
+        })
+    }
+
+    /// Whether the component came from the compile cache.
+    pub fn compile_source(&self) -> CompileSource {
+        self.source
+    }
+
+    /// SHA-256 of the component bytes, hex.
+    pub fn component_sha256(&self) -> &str {
+        &self.component_sha256
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &HostOptions {
+        &self.options
+    }
+
+    /// The engine (shared by every invocation).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Run `call` on a fresh instance in a fresh store with `caps`; traps, the memory cap and the
+    /// time bound become [`HostError`]s.
+    pub fn invoke<R>(
+        &self,
+        caps: &Capabilities,
+        call: impl FnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, HostError> {
+        self.invoke_measured(caps, call).0
+    }
+
+    /// [`invoke`](Self::invoke), also reporting what the invocation used.
+    pub fn invoke_measured<R>(
+        &self,
+        caps: &Capabilities,
+        call: impl FnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, HostError>, InvocationStats) {
+        let started = Instant::now();
+        let mut store = self.store(caps, started);
+        let outcome = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|connector| call(&connector, &mut store));
+        let state = store.data();
+        let stats = InvocationStats {
+            guest_memory_peak_bytes: state.limiter.peak_bytes,
+            http_bytes_received: state.http_bytes,
+            elapsed: started.elapsed(),
+        };
+        (outcome.map_err(|e| self.classify(e, state)), stats)
+    }
+
+    /// Create one instance the way `via` says and drop it (warm-up; instantiation benchmarks).
+    pub fn instantiate(&self, caps: &Capabilities, via: Instantiate) -> Result<(), HostError> {
+        let mut store = self.store(caps, Instant::now());
+        let outcome = match via {
+            Instantiate::Linker => {
+                Connector::instantiate(&mut store, &self.component, &self.linker).map(drop)
+            }
+            Instantiate::InstancePre => self.pre.instantiate(&mut store).map(drop),
+        };
+        outcome.map_err(|e| self.classify(e, store.data()))
+    }
+
+    /// A fresh store for one invocation starting at `started`: memory cap and time bound.
+    fn store(&self, caps: &Capabilities, started: Instant) -> Store<HostState> {
+        let deadline = started + self.options.invocation_timeout;
+        let mut store = Store::new(
+            &self.engine,
+            HostState::new(caps.clone(), self.options.max_memory_bytes, deadline),
+        );
+        store.limiter(|s| &mut s.limiter);
+        let ticks = self.options.invocation_timeout.as_millis() / EPOCH_TICK.as_millis() + 1;
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.epoch_deadline_trap();
+        store
+    }
+
+    fn classify(&self, error: wasmtime::Error, state: &HostState) -> HostError {
+        if let Some(requested_bytes) = state.limiter.refused {
+            return HostError::MemoryLimit {
+                limit_bytes: state.limiter.max_bytes,
+                requested_bytes,
+            };
+        }
+        if let Allocation::Pooling { max_concurrent } = self.options.allocation
+            && error.downcast_ref::<PoolConcurrencyLimitError>().is_some()
+        {
+            return HostError::Busy { max_concurrent };
+        }
+        // Guest code interrupted by the epoch deadline, or a host call that found it passed.
+        if state.deadline_hit.get() || matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt))
+        {
+            return HostError::Timeout {
+                limit: self.options.invocation_timeout,
+            };
+        }
+        // The error chain with its wasm backtrace, not the host's Rust backtrace.
+        let message = error
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\ncaused by: ");
+        HostError::Trap {
+            message,
+            guest_stderr: state.guest_stderr(),
+        }
+    }
+}
+
+fn load_error(e: wasmtime::Error) -> HostError {
+    HostError::Load(format!("{e:?}"))
+}
+
+fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    // The component is built with +wide-arithmetic (5x faster RSA); a build without it loads too.
+    config.wasm_wide_arithmetic(true);
+    config.epoch_interruption(true);
+    // Profiling aid: `perf` can name the guest's functions (see BENCHMARKS.md).
+    if std::env::var_os("DOCUSIGN_HOST_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    if let Allocation::Pooling { max_concurrent } = options.allocation {
+        let n = max_concurrent.max(1);
+        // The connector component has a handful of core instances, memories and tables (the
+        // Rust module plus the component model's adapter shims); room for twice as many.
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(n)
+            .total_core_instances(n * 16)
+            .total_memories(n * 4)
+            .total_tables(n * 8)
+            .max_core_instances_per_component(16)
+            .max_memories_per_component(4)
+            .max_tables_per_component(8)
+            .max_memory_size(options.max_memory_bytes)
+            // A reused slot's tables are reset with memset (small, always touched); its linear
+            // memory is handed back to the kernel instead: a memset of the guest's initial
+            // memory would cost every invocation ~13 µs, more than the page faults it saves a
+            // small one (see BENCHMARKS.md).
+            .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    Engine::new(&config).map_err(load_error)
+}
+
+/// Advance the engine's epoch every tick until the engine is dropped.
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("docusign-host-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .ok();
+}
+
+/// A shared host, for callers that load once and invoke from many threads.
+pub type SharedHost = Arc<ConnectorHost>;

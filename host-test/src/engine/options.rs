@@ -1,0 +1,74 @@
+//! What a [`ConnectorHost`](super::ConnectorHost) is configured with and what an invocation
+//! reports.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Limits and caching of a [`ConnectorHost`](super::ConnectorHost).
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// Largest linear memory an invocation may use.
+    pub max_memory_bytes: usize,
+    /// Longest an invocation may run (guest code and host calls together).
+    pub invocation_timeout: Duration,
+    /// Directory for the compiled component; `None` compiles in memory every time.
+    pub cache_dir: Option<PathBuf>,
+    /// How instances get their memory.
+    pub allocation: Allocation,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        Self {
+            max_memory_bytes: 512 << 20,
+            invocation_timeout: Duration::from_secs(300),
+            cache_dir: default_cache_dir(),
+            allocation: Allocation::OnDemand,
+        }
+    }
+}
+
+/// Where instances get their memory from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allocation {
+    /// Map memory for each instance when it is created (nothing reserved up front).
+    OnDemand,
+    /// wasmtime's pooling allocator: slots reserved once and reused, so instantiation is
+    /// faster; at most `max_concurrent` invocations run at once (more fail at once with
+    /// [`HostError::Busy`]). Reserves address space (not memory) for every slot.
+    Pooling {
+        /// Invocations that may run at the same time.
+        max_concurrent: u32,
+    },
+}
+
+/// How [`ConnectorHost::instantiate`](super::ConnectorHost::instantiate) creates the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instantiate {
+    /// `Linker::instantiate`: resolves every import on each call.
+    Linker,
+    /// `InstancePre::instantiate`: imports resolved once at load (what invocations use).
+    InstancePre,
+}
+
+/// What one invocation used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InvocationStats {
+    /// Largest size the guest's linear memory reached, bytes.
+    pub guest_memory_peak_bytes: usize,
+    /// HTTP reply body bytes the guest received.
+    pub http_bytes_received: u64,
+    /// Wall time, instantiation included.
+    pub elapsed: Duration,
+}
+
+/// `$DOCUSIGN_HOST_CACHE_DIR`, else `$XDG_CACHE_HOME/docusign-host`, else `~/.cache/docusign-host`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("DOCUSIGN_HOST_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("docusign-host"))
+}

@@ -1,0 +1,196 @@
+//! The dynamic entry point: `invoke(action, json) -> json`, mapping a workflow's service-task
+//! variables (snake_case JSON, [`input`]) onto the typed WIT calls and their results back
+//! ([`output`]).
+//!
+//! Success is the action's result object; failure is `{"kind": …, …fields}` keeping every field
+//! of the WIT error variant (or `kind: "host"` when the guest was stopped, [`error`]). Binary
+//! content is base64 (`content_base64`); with a base directory, documents may also be given by
+//! `path`.
+
+pub mod error;
+pub mod input;
+pub mod output;
+
+pub use error::{ErrorOutput, InvokeError};
+pub use input::{FetchInput, InputFiles};
+pub use output::Output;
+
+use serde_json::{Value, json};
+
+use crate::bindings::commands::{ConsentRequest, FetchRequest, GetEventsRequest};
+use crate::bindings::signing::SendRequest;
+use crate::bindings::{Connection, ConnectorError};
+use crate::capabilities::Capabilities;
+use crate::engine::{ConnectorHost, HostError};
+use input::{
+    CommitInput, ConsentInput, EnvelopeInput, GetEventsInput, SendInput, VoidInput, no_fields,
+    parse,
+};
+use output::CommitOutput;
+
+/// Every action name `invoke` accepts, with a one-line description.
+pub const ACTIONS: &[(&str, &str)] = &[
+    (
+        "send-for-signature",
+        "send documents to sign; returns the envelope id",
+    ),
+    (
+        "get-envelope-status",
+        "status and status times of an envelope",
+    ),
+    (
+        "get-signed-documents",
+        "the envelope's documents and its summary (certificate), with SHA-256",
+    ),
+    (
+        "void-envelope",
+        "cancel signing of an envelope, with a reason",
+    ),
+    (
+        "generate-consent-url",
+        "the URL that grants the integration consent",
+    ),
+    ("auth-test", "JWT -> token -> /oauth/userinfo -> account"),
+    ("reset-access-token", "forget the cached access token"),
+    (
+        "get-events",
+        "read Monitor customer events or Admin API users (debugging)",
+    ),
+    (
+        "fetch-events",
+        "collect new events since the committed checkpoint (commit with commit-fetch)",
+    ),
+    ("commit-fetch", "record that a fetched batch was delivered"),
+];
+
+/// One action with its typed input, as parsed from JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    /// `auth-test`
+    AuthTest,
+    /// `reset-access-token`
+    ResetAccessToken,
+    /// `generate-consent-url`
+    GenerateConsentUrl(ConsentRequest),
+    /// `get-events`
+    GetEvents(GetEventsRequest),
+    /// `fetch-events`
+    FetchEvents(FetchRequest),
+    /// `commit-fetch`
+    CommitFetch(String),
+    /// `send-for-signature`
+    SendForSignature(SendRequest),
+    /// `get-envelope-status`
+    GetEnvelopeStatus(String),
+    /// `get-signed-documents`
+    GetSignedDocuments(String),
+    /// `void-envelope` (envelope id, reason)
+    VoidEnvelope(String, String),
+}
+
+/// Read `input` for `action` as [`invoke`] does, without running anything (engines may use it to
+/// check service-task variables up front). Field checks that need the connector's rules (e-mail
+/// syntax, DocuSign's limits) happen in the connector itself.
+pub fn parse_call(action: &str, input: Value, files: InputFiles<'_>) -> Result<Call, InvokeError> {
+    let input = if input.is_null() { json!({}) } else { input };
+    Ok(match action {
+        "auth-test" => {
+            no_fields(&input)?;
+            Call::AuthTest
+        }
+        "reset-access-token" => {
+            no_fields(&input)?;
+            Call::ResetAccessToken
+        }
+        "generate-consent-url" => {
+            Call::GenerateConsentUrl(parse::<ConsentInput>(input)?.into_request()?)
+        }
+        "get-events" => Call::GetEvents(parse::<GetEventsInput>(input)?.into_request()?),
+        "fetch-events" => Call::FetchEvents(parse::<FetchInput>(input)?.into_request()?),
+        "commit-fetch" => Call::CommitFetch(parse::<CommitInput>(input)?.checkpoint),
+        "send-for-signature" => {
+            Call::SendForSignature(parse::<SendInput>(input)?.into_request(files)?)
+        }
+        "get-envelope-status" => {
+            Call::GetEnvelopeStatus(parse::<EnvelopeInput>(input)?.envelope_id)
+        }
+        "get-signed-documents" => {
+            Call::GetSignedDocuments(parse::<EnvelopeInput>(input)?.envelope_id)
+        }
+        "void-envelope" => {
+            let i: VoidInput = parse(input)?;
+            Call::VoidEnvelope(i.envelope_id, i.reason)
+        }
+        other => {
+            let known: Vec<&str> = ACTIONS.iter().map(|(a, _)| *a).collect();
+            return Err(InvokeError::input(
+                "action",
+                format!("unknown action {other:?}; one of: {}", known.join(", ")),
+            ));
+        }
+    })
+}
+
+/// Run `action` with JSON `input`; the result as JSON.
+pub fn invoke(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    conn: &Connection,
+    action: &str,
+    input: Value,
+    files: InputFiles<'_>,
+) -> Result<Value, InvokeError> {
+    run_call(host, caps, conn, parse_call(action, input, files)?).map(|o| o.to_json())
+}
+
+/// Run a parsed [`Call`]; the typed result.
+pub fn run_call(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    conn: &Connection,
+    call: Call,
+) -> Result<Output, InvokeError> {
+    match call {
+        Call::AuthTest => finish(host.auth_test(caps, conn), Output::AuthTest),
+        Call::ResetAccessToken => finish(host.reset_access_token(caps, conn), Output::Reset),
+        Call::GenerateConsentUrl(req) => finish(
+            host.generate_consent_url(caps, conn, &req),
+            Output::ConsentUrl,
+        ),
+        Call::GetEvents(req) => finish(host.get_events(caps, conn, &req), Output::Events),
+        Call::FetchEvents(req) => finish(host.fetch_events(caps, conn, &req), Output::Fetch),
+        Call::CommitFetch(checkpoint) => finish(
+            host.commit_fetch(caps, conn, &checkpoint)
+                .map(|r| r.map(|()| CommitOutput { committed: true })),
+            Output::Commit,
+        ),
+        Call::SendForSignature(req) => {
+            finish(host.send_for_signature(caps, conn, &req), Output::Sent)
+        }
+        Call::GetEnvelopeStatus(id) => {
+            finish(host.get_envelope_status(caps, conn, &id), Output::Status)
+        }
+        Call::GetSignedDocuments(id) => finish(
+            host.get_signed_documents(caps, conn, &id),
+            Output::Documents,
+        ),
+        Call::VoidEnvelope(id, reason) => {
+            finish(host.void_envelope(caps, conn, &id, &reason), Output::Void)
+        }
+    }
+}
+
+/// The typed result, or the error as the service task sees it.
+fn finish<T, O>(
+    outcome: Result<Result<T, ConnectorError>, HostError>,
+    output: impl FnOnce(O) -> Output,
+) -> Result<Output, InvokeError>
+where
+    O: From<T>,
+{
+    match outcome {
+        Ok(Ok(value)) => Ok(output(value.into())),
+        Ok(Err(e)) => Err(ErrorOutput::from(&e).into()),
+        Err(e) => Err(ErrorOutput::from(&e).into()),
+    }
+}
