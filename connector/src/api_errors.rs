@@ -135,7 +135,7 @@ pub fn hint_for(status: u16, error_code: Option<&str>) -> Option<&'static str> {
         _ => match status {
             401 => "the access token was refused; reset the access token and check consent",
             403 => {
-                "the user is not allowed to do this (Monitor: an organization administrator of exactly one organization is required)"
+                "the user is not allowed to do this (Monitor: the impersonated user must be an Organization Administrator or a Security Reports Administrator, of one organization only, with Monitor enabled for it)"
             }
             404 => "the resource does not exist; check the ids",
             500..=599 => "DocuSign had a server error; retry later",
@@ -279,5 +279,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// DocuSign's Monitor documentation: the impersonated user is an Organization
+    /// Administrator or a Security Reports Administrator, and an admin of several organizations
+    /// gets 403.
+    #[test]
+    fn monitor_403_names_both_roles() {
+        let hint = hint_for(403, None).unwrap();
+        assert!(hint.contains("Organization Administrator"), "{hint}");
+        assert!(hint.contains("Security Reports Administrator"), "{hint}");
+        assert!(hint.contains("one organization only"), "{hint}");
     }
 }

@@ -2,8 +2,8 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::environment::Environment;
 use crate::environment::{DEVELOPER_AUTH_HOST, PRODUCTION_AUTH_HOST};
+use crate::environment::{Environment, MonitorEndpoint};
 use crate::error::{ConnectorError, Result};
 use crate::ids::is_guid;
 use crate::pem::PemKey;
@@ -28,6 +28,8 @@ pub struct Connection {
     pub redirect_uri: Option<String>,
     /// Extra scopes.
     pub scopes: Vec<String>,
+    /// Monitor endpoint; by default the organization stream when `organization_id` is set.
+    pub monitor_endpoint: Option<MonitorEndpoint>,
 }
 
 /// Validated connection settings.
@@ -51,6 +53,8 @@ pub struct Config {
     pub redirect_uri: Option<String>,
     /// Extra scopes.
     pub extra_scopes: Vec<String>,
+    /// Where customer events are read.
+    pub monitor_endpoint: MonitorEndpoint,
 }
 
 impl std::fmt::Debug for Config {
@@ -104,6 +108,17 @@ impl Config {
                 extra_scopes.push(scope.to_owned());
             }
         }
+        let monitor_endpoint = match (conn.monitor_endpoint, &organization_id) {
+            (Some(MonitorEndpoint::OrganizationStream), None) => {
+                return Err(ConnectorError::invalid(
+                    "monitor-endpoint",
+                    "organization-stream needs organization-id (the Organization ID shown in DocuSign Admin)",
+                ));
+            }
+            (Some(endpoint), _) => endpoint,
+            (None, Some(_)) => MonitorEndpoint::OrganizationStream,
+            (None, None) => MonitorEndpoint::Lens,
+        };
         Ok(Self {
             auth_host,
             environment,
@@ -114,6 +129,7 @@ impl Config {
             organization_id,
             redirect_uri,
             extra_scopes,
+            monitor_endpoint,
         })
     }
 

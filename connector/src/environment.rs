@@ -1,5 +1,5 @@
 //! DocuSign's two environments and the host names of each: OAuth, eSignature data centers,
-//! Monitor and Admin. The host's allow-list (`docusign-host`'s `transport/allow.rs`) keeps its
+//! Monitor (two endpoints) and Admin. The host's allow-list (`docusign-host`'s `transport/allow.rs`) keeps its
 //! own copy of these names; a test of the host proves the two agree.
 
 /// Developer (demo) OAuth host.
@@ -10,6 +10,17 @@ pub const PRODUCTION_AUTH_HOST: &str = "account.docusign.com";
 pub const DEVELOPER_DATA_CENTER: &str = "demo.docusign.net";
 /// The domain of every production data center (`na3.docusign.net`, `eu.docusign.net`, …).
 pub const PRODUCTION_DATA_CENTER_DOMAIN: &str = "docusign.net";
+
+/// The Monitor API endpoint customer events come from (WIT `monitor-endpoint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonitorEndpoint {
+    /// `https://api[-d].docusign.com/v1/organizations/{organizationId}/stream` (DocuSign's current
+    /// Monitor documentation).
+    OrganizationStream,
+    /// `https://lens[-d].docusign.net/api/v2.0/datasets/monitor/stream` (DocuSign's Monitor
+    /// OpenAPI specification).
+    Lens,
+}
 
 /// DocuSign environment, derived from the OAuth host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +52,20 @@ impl Environment {
         }
     }
 
-    /// Host of the Monitor API.
-    pub fn monitor_host(self) -> &'static str {
+    /// Host of the Monitor dataset stream ([`MonitorEndpoint::Lens`]).
+    pub fn lens_host(self) -> &'static str {
         match self {
             Self::Developer => "lens-d.docusign.net",
             Self::Production => "lens.docusign.net",
+        }
+    }
+
+    /// Host of the organization APIs, among them the Monitor organization stream
+    /// ([`MonitorEndpoint::OrganizationStream`]).
+    pub fn organization_api_host(self) -> &'static str {
+        match self {
+            Self::Developer => "api-d.docusign.com",
+            Self::Production => "api.docusign.com",
         }
     }
 
@@ -73,7 +93,12 @@ impl Environment {
     /// The fixed hosts the connector calls in this environment (OAuth, Monitor, Admin, and the
     /// developer data center); production data centers come from `/oauth/userinfo`.
     pub fn fixed_hosts(self) -> Vec<&'static str> {
-        let mut hosts = vec![self.auth_host(), self.monitor_host(), self.admin_host()];
+        let mut hosts = vec![
+            self.auth_host(),
+            self.lens_host(),
+            self.organization_api_host(),
+            self.admin_host(),
+        ];
         if self == Self::Developer {
             hosts.push(DEVELOPER_DATA_CENTER);
         }

@@ -33,8 +33,7 @@ impl TransportError {
     }
 }
 
-/// Every way an operation can fail (WIT `connector-error`; its `not-implemented` case is never
-/// produced by this version).
+/// Every way an operation can fail (WIT `connector-error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectorError {
     /// Bad input or configuration; nothing was sent.

@@ -141,7 +141,7 @@ proptest! {
             ..SendRequest::default()
         };
         let mut request = HttpRequest::new(Method::Post, "https://demo.docusign.net/x");
-        request.body_parts = create_body(req).unwrap();
+        request.body_parts = create_body(req, None).unwrap();
         let assembled = request.assembled_body();
         prop_assert_eq!(assembled.len(), request.body_len());
         let body: serde_json::Value = serde_json::from_slice(&assembled).unwrap();

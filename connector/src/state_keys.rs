@@ -17,6 +17,8 @@ pub struct StateKeys {
     pub userinfo_lock: String,
     /// The committed fetch checkpoint.
     pub fetch_checkpoint: String,
+    /// The account's envelope custom field definitions, cached.
+    pub account_custom_fields: String,
     /// Time of the last Monitor call (outside the checkpoint: calls count whether or not their
     /// batch is committed).
     pub monitor_last_call: String,
@@ -32,6 +34,7 @@ impl StateKeys {
             grant_lock: key("grant"),
             userinfo_lock: key("userinfo-lock"),
             fetch_checkpoint: key("fetch-checkpoint"),
+            account_custom_fields: key("account-custom-fields"),
             monitor_last_call: key("monitor-last-call"),
         }
     }

@@ -3,9 +3,18 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 
+use crate::auth::token::{AccessToken, TokenCache};
+use crate::auth::userinfo::{Account, UserInfo};
+use crate::config::Config;
 use crate::error::TransportError;
 use crate::host::{Host, Level};
 use crate::request::{HttpRequest, HttpResponse, Method};
+
+/// The account of [`FakeHost::with_session`].
+pub const ACCOUNT_ID: &str = "a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
+/// Its eSignature base URL.
+pub const ACCOUNT_BASE: &str =
+    "https://demo.docusign.net/restapi/v2.1/accounts/a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
 
 /// One scripted exchange: the expected method and URL, and the reply.
 pub struct Exchange {
@@ -53,6 +62,53 @@ impl FakeHost {
         let host = Self::new();
         *host.always.borrow_mut() = Some(reply);
         host
+    }
+
+    /// An empty host whose state already holds a fresh token (every scope the connector asks
+    /// for) and userinfo with one account, `ACCOUNT_ID` on `demo.docusign.net`: requests go
+    /// straight to the API.
+    pub fn with_session(config: &Config) -> Self {
+        let host = Self::new();
+        host.seed_session(config);
+        host
+    }
+
+    /// Put a fresh token and userinfo for `config` into the state (see [`Self::with_session`]).
+    pub fn seed_session(&self, config: &Config) {
+        let keys = config.state_keys();
+        let now = self.now.get();
+        let cache = TokenCache {
+            tokens: vec![AccessToken {
+                access_token: "fake-token".into(),
+                expires_at_ms: now + 3_600_000,
+                scopes: ["signature", "impersonation", "user_read"]
+                    .map(String::from)
+                    .to_vec(),
+                reused: false,
+            }],
+        };
+        let info = UserInfo {
+            sub: config.user_id.clone(),
+            name: "Fake User".into(),
+            email: "fake@example.com".into(),
+            accounts: vec![Account {
+                account_id: ACCOUNT_ID.into(),
+                account_name: "Fake".into(),
+                base_uri: "https://demo.docusign.net".into(),
+                is_default: true,
+                organization_id: None,
+            }],
+            fetched_at_ms: now,
+        };
+        let mut state = self.state.borrow_mut();
+        state.insert(
+            keys.tokens,
+            serde_json::to_string(&cache).unwrap_or_default(),
+        );
+        state.insert(
+            keys.userinfo,
+            serde_json::to_string(&info).unwrap_or_default(),
+        );
     }
 
     /// Expect `method url` next and answer with `status` and a JSON `body`.

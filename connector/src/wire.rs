@@ -1,6 +1,6 @@
 //! Lenient decoding of DocuSign's JSON, where booleans and numbers are often strings.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serializer};
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -31,6 +31,21 @@ pub fn flex_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     }
 }
 
+/// A paging position or count: a non-negative integer as a number or a string; anything else
+/// (DocuSign writes `"-1"` as the end of an empty result) is `None`.
+pub fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// `"true"` or `"false"`, as DocuSign writes booleans.
+pub fn bool_text<S: Serializer>(value: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(if *value { "true" } else { "false" })
+}
+
 /// A non-negative integer given as a number or a string; absent or null is `None`.
 pub fn flex_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     match Option::<NumberLike>::deserialize(d)? {
@@ -59,6 +74,21 @@ mod tests {
 
     fn t(json: &str) -> Result<T, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    #[test]
+    fn paging_numbers_are_lenient() {
+        #[derive(Deserialize)]
+        struct P {
+            #[serde(default, deserialize_with = "lenient_u64")]
+            end: Option<u64>,
+        }
+        let p = |json: &str| serde_json::from_str::<P>(json).unwrap().end;
+        assert_eq!(p(r#"{"end": "-1"}"#), None);
+        assert_eq!(p(r#"{"end": -1}"#), None);
+        assert_eq!(p(r#"{"end": "7"}"#), Some(7));
+        assert_eq!(p(r#"{"end": 7}"#), Some(7));
+        assert_eq!(p(r#"{}"#), None);
     }
 
     #[test]

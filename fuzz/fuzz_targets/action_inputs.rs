@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(req) = request(&mut u) else { return };
     if validate::send_request(&req).is_ok() {
         let mut http = HttpRequest::new(Method::Post, "https://demo.docusign.net/envelopes");
-        http.body_parts = envelope::create_body(req).expect("a validated request builds");
+        http.body_parts = envelope::create_body(req, None).expect("a validated request builds");
         let body = http.assembled_body();
         assert_eq!(body.len(), http.body_len(), "the announced size is the size");
         serde_json::from_slice::<serde_json::Value>(&body).expect("the body is JSON");

@@ -2,8 +2,6 @@
 //! every request goes straight to the fuzzed reply.
 #![allow(dead_code)]
 
-use docusign_connector::auth::token::{AccessToken, TokenCache};
-use docusign_connector::auth::userinfo::{Account, UserInfo};
 use docusign_connector::config::{Config, Connection};
 use docusign_connector::request::HttpResponse;
 use docusign_connector::testing::FakeHost;
@@ -42,39 +40,6 @@ pub fn reply(data: &[u8]) -> HttpResponse {
 /// A host answering everything with `reply`, a fresh token and userinfo already cached.
 pub fn host_with_session(config: &Config, reply: HttpResponse) -> FakeHost {
     let host = FakeHost::answering(reply);
-    let keys = config.state_keys();
-    let now = host.now.get();
-    let cache = TokenCache {
-        tokens: vec![AccessToken {
-            access_token: "fuzz-token".into(),
-            expires_at_ms: now + 3_600_000,
-            scopes: vec![
-                "signature".into(),
-                "impersonation".into(),
-                "organization_read".into(),
-                "user_read".into(),
-            ],
-            reused: false,
-        }],
-    };
-    let info = UserInfo {
-        sub: config.user_id.clone(),
-        name: "Fuzz".into(),
-        email: "fuzz@example.com".into(),
-        accounts: vec![Account {
-            account_id: "a4ec37d6-1c2b-4c3d-9e4f-143885c220e1".into(),
-            account_name: "Fuzz".into(),
-            base_uri: "https://demo.docusign.net".into(),
-            is_default: true,
-            organization_id: None,
-        }],
-        fetched_at_ms: now,
-    };
-    host.state
-        .borrow_mut()
-        .insert(keys.tokens, serde_json::to_string(&cache).unwrap());
-    host.state
-        .borrow_mut()
-        .insert(keys.userinfo, serde_json::to_string(&info).unwrap());
+    host.seed_session(config);
     host
 }

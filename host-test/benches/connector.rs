@@ -298,12 +298,8 @@ fn monitor_events(c: &mut Criterion) {
     let host = load_host(Allocation::OnDemand);
     let conn = connection();
     let entries = session_state(true);
-    let transport: Arc<dyn Transport> = Arc::new(RouteTransport::new().route(
-        "/datasets/monitor/stream",
-        200,
-        "application/json",
-        page,
-    ));
+    let transport: Arc<dyn Transport> =
+        Arc::new(RouteTransport::new().route("/stream?", 200, "application/json", page));
     let request = commands::FetchRequest {
         event_types: vec![commands::EventType::CustomerEvents],
         max_customer_events: EVENTS as u32,

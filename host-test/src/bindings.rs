@@ -11,6 +11,6 @@ wasmtime::component::bindgen!({
 
 pub use docusign::connector::http::{Method, Request, Response, TransportError};
 pub use docusign::connector::log::Level;
-pub use docusign::connector::types::{Connection, ConnectorError, Timestamp};
+pub use docusign::connector::types::{Connection, ConnectorError, MonitorEndpoint, Timestamp};
 pub use exports::docusign::connector::commands;
 pub use exports::docusign::connector::signing;

@@ -2,9 +2,9 @@
 //! component once ([`ConnectorHost`]), give each invocation its [`Capabilities`] (HTTP, clock,
 //! state, log), and call the typed exports or [`json_api::invoke`].
 //!
-//! - Embedding: [`engine`], [`capabilities`], [`json_api`], [`settings`], and the capability
-//!   implementations [`transport`] (live HTTPS with an allow-list), [`clock`], [`state_store`],
-//!   [`log_sink`].
+//! - Embedding: [`engine`], [`capabilities`], [`json_api`], [`settings`], [`delivery`]
+//!   (exactly-once delivery of fetched events), and the capability implementations
+//!   [`transport`] (live HTTPS with an allow-list), [`clock`], [`state_store`], [`log_sink`].
 //! - Replay tooling for tests and demos: [`replay`] (cassette format, matcher, replay transport,
 //!   loopback server, recording, harness).
 //!
@@ -14,6 +14,7 @@ pub mod bindings;
 pub mod capabilities;
 pub mod clock;
 mod convert;
+pub mod delivery;
 pub mod engine;
 pub mod host_state;
 mod imports;

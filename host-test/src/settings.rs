@@ -10,13 +10,14 @@
 //! organization_id = "…"   # optional
 //! redirect_uri = "…"      # optional
 //! scopes = []             # optional extra scopes
+//! monitor_endpoint = "lens"   # optional: "organization-stream" or "lens"
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::bindings::Connection;
+use crate::bindings::{Connection, MonitorEndpoint};
 
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +91,29 @@ pub struct SettingsFile {
     /// Extra scopes.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// Monitor endpoint: `organization-stream` or `lens` (default: the organization stream when
+    /// `organization_id` is set, else lens).
+    #[serde(default)]
+    pub monitor_endpoint: Option<MonitorEndpointSetting>,
+}
+
+/// `monitor_endpoint` as written in a settings file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MonitorEndpointSetting {
+    /// `https://api[-d].docusign.com/v1/organizations/{organization_id}/stream`.
+    OrganizationStream,
+    /// `https://lens[-d].docusign.net/api/v2.0/datasets/monitor/stream`.
+    Lens,
+}
+
+impl From<MonitorEndpointSetting> for MonitorEndpoint {
+    fn from(s: MonitorEndpointSetting) -> Self {
+        match s {
+            MonitorEndpointSetting::OrganizationStream => Self::OrganizationStream,
+            MonitorEndpointSetting::Lens => Self::Lens,
+        }
+    }
 }
 
 /// Parse settings text; `.json` by name or a leading `{` means JSON, anything else TOML.
@@ -145,6 +169,7 @@ pub fn resolve(
         organization_id: settings.organization_id,
         redirect_uri: settings.redirect_uri,
         scopes: settings.scopes,
+        monitor_endpoint: settings.monitor_endpoint.map(Into::into),
     })
 }
 

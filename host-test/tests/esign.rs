@@ -414,10 +414,49 @@ fn idempotency_key_prevents_a_duplicate_send() {
     assert!(second.reused);
     assert_eq!(second.envelope_id, first.envelope_id);
     r.finish().unwrap();
+    let created = sent_bodies(&r, Method::Post, "/envelopes");
+    assert_eq!(created.len(), 1, "one envelope created");
+    // Custom fields on create replace the account's: the account's (a required list field
+    // among them) travel with the key.
     assert_eq!(
-        sent_bodies(&r, Method::Post, "/envelopes").len(),
-        1,
-        "one envelope created"
+        created[0]["customFields"],
+        json!({
+            "textCustomFields": [
+                {"name": "Cost Center", "value": "CC-100", "show": "true", "required": "false"},
+                {"name": "connectorIdempotencyKey", "value": "order-2025-0042", "show": "false", "required": "false"}
+            ],
+            "listCustomFields": [
+                {"name": "Region", "value": "EMEA", "show": "true", "required": "true", "listItems": ["AMER", "EMEA", "APAC"]}
+            ]
+        })
+    );
+    // The lookup asks for the envelopes' custom fields, to check the key itself.
+    assert!(
+        r.transport.received()[2]
+            .url
+            .ends_with("&include=custom_fields")
+    );
+}
+
+/// An envelope is reused only when it carries exactly this key and was not withdrawn: here the
+/// filter matched other envelopes too and the one with the key was voided, so a new one is sent.
+#[test]
+fn idempotency_ignores_other_keys_and_voided_envelopes() {
+    let r = replay("esign/send-idempotent-voided");
+    let mut req = send_request();
+    req.idempotency_key = Some("order-2025-0042".into());
+    let sent = host()
+        .send_for_signature(&r.capabilities(), &connection(), &req)
+        .unwrap()
+        .unwrap();
+    r.finish().unwrap();
+    assert!(!sent.reused);
+    assert_eq!(sent_bodies(&r, Method::Post, "/envelopes").len(), 1);
+    let log = r.log.text();
+    assert!(log.contains("2 envelope(s) without this key"), "{log}");
+    assert!(
+        log.contains("is voided; it does not block a new send"),
+        "{log}"
     );
 }
 

@@ -265,10 +265,8 @@ fn audit_users_windows_paging_and_malformed_items() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(
-        claims["scope"],
-        "signature impersonation organization_read user_read"
-    );
+    // Admin API users need `user_read`, not `organization_read`.
+    assert_eq!(claims["scope"], "signature impersonation user_read");
 }
 
 #[test]
@@ -352,4 +350,70 @@ fn get_events_for_users_through_json() {
     assert_eq!(events[0]["data"]["id"], user_id(7));
     assert_eq!(events[0]["time"], "2025-05-02T15:40:00Z");
     r.finish().unwrap();
+}
+
+/// A server that caps `take` at 100 for the 250 asked: a full page of 100 is not the end; the
+/// reply's `paging` says more follow, and every one of the 250 users is read.
+#[test]
+fn audit_users_follow_paging_when_the_server_caps_take() {
+    let r = replay("events/users-capped-take");
+    let b = fetch(&r, &users_request(1250)).unwrap();
+    r.finish().unwrap();
+    let ids: BTreeSet<String> = b
+        .events
+        .iter()
+        .map(|e| e.id.split('@').next().unwrap().to_owned())
+        .collect();
+    let expected: BTreeSet<String> = (100..200)
+        .chain(200..300)
+        .chain(300..350)
+        .map(user_id)
+        .collect();
+    assert_eq!(ids, expected, "no user skipped");
+    assert!(!b.streams[0].more_available);
+}
+
+/// `monitor_endpoint = "lens"` reads the dataset stream on lens-d; without it (and with an
+/// organization id) every other Monitor cassette reads the organization stream.
+#[test]
+fn the_lens_dataset_stream_is_used_when_configured() {
+    let three = GetEventsRequest {
+        event_type: EventType::CustomerEvents,
+        limit: 3,
+        since: None,
+    };
+    let r = replay("events/monitor-lens");
+    let mut conn = connection();
+    conn.monitor_endpoint = Some(docusign_host::bindings::MonitorEndpoint::Lens);
+    let got = host()
+        .get_events(&r.capabilities(), &conn, &three)
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.len(), 3);
+    r.clock.advance_ms(60_000);
+    let b = host()
+        .fetch_events(&r.capabilities(), &conn, &customer_events(2000))
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.events.len(), 3);
+    assert!(!b.streams[0].more_available);
+    r.finish().unwrap();
+    assert!(
+        r.transport
+            .received()
+            .iter()
+            .filter(|q| !q.url.contains("/oauth/"))
+            .all(|q| q
+                .url
+                .starts_with("https://lens-d.docusign.net/api/v2.0/datasets/monitor/stream?"))
+    );
+    // The default, with the demo's organization id: the organization stream.
+    let r = replay("events/monitor-get-events");
+    host()
+        .get_events(&r.capabilities(), &connection(), &three)
+        .unwrap()
+        .unwrap();
+    assert!(r.transport.received()[1].url.starts_with(
+        "https://api-d.docusign.com/v1/organizations/9c5fb8e1-2d3c-4b5a-8f7e-054ff8a249bf/stream?"
+    ));
 }

@@ -265,7 +265,7 @@ fn fetch_customer_events() -> FetchRequest {
 }
 
 fn monitor_get(response: Value) -> Value {
-    json!({"request": {"method": "GET", "url": "https://lens-d.docusign.net/api/v2.0/datasets/monitor/stream?cursor=2025-05-02T15%3A39%3A00Z&limit=2000"}, "response": response})
+    json!({"request": {"method": "GET", "url": "https://api-d.docusign.com/v1/organizations/9c5fb8e1-2d3c-4b5a-8f7e-054ff8a249bf/stream?cursor=2025-05-02T15%3A39%3A00Z&limit=2000"}, "response": response})
 }
 
 fn no_checkpoint(r: &Replay) {

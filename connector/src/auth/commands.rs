@@ -271,15 +271,11 @@ mod tests {
                 state: None,
             },
         );
-        assert_eq!(
-            url.scopes,
-            [
-                "signature",
-                "impersonation",
-                "organization_read",
-                "user_read"
-            ]
+        // Admin API users need `user_read` only (DocuSign's Admin OpenAPI specification).
+        assert_eq!(url.scopes, ["signature", "impersonation", "user_read"]);
+        assert!(
+            url.url
+                .contains("scope=openid&admin_consent_scope=signature%20impersonation%20user_read")
         );
-        assert!(url.url.contains("scope=openid&admin_consent_scope=signature%20impersonation%20organization_read%20user_read"));
     }
 }

@@ -4,13 +4,9 @@ use crate::event_type::EventType;
 
 /// eSignature actions and Monitor customer events: `signature impersonation`.
 pub const ESIGNATURE: &[&str] = &["signature", "impersonation"];
-/// Admin API organization users: JWT still needs `signature impersonation`.
-pub const ADMIN_USERS: &[&str] = &[
-    "signature",
-    "impersonation",
-    "organization_read",
-    "user_read",
-];
+/// Admin API organization users (`GET /v2/organizations/{id}/users` needs `user_read` only, per
+/// DocuSign's Admin OpenAPI specification); the JWT grant still needs `signature impersonation`.
+pub const ADMIN_USERS: &[&str] = &["signature", "impersonation", "user_read"];
 
 /// Scopes for the eSignature actions plus those of `event_types`.
 pub fn for_event_types(event_types: &[EventType]) -> &'static [&'static str] {

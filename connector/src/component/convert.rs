@@ -6,6 +6,7 @@ use super::exports::docusign::connector::{commands as wit_commands, signing as w
 use crate::auth::commands::{AuthTestResult, ConsentKind, ConsentRequest, ConsentUrl};
 use crate::auth::userinfo::Account;
 use crate::config::Connection;
+use crate::environment::MonitorEndpoint;
 use crate::error::{ConnectorError, TransportError};
 use crate::esign::{
     Document, EnvelopeInfo, EnvelopeStatus, Expiration, Reminders, SendRequest, SentEnvelope,
@@ -96,6 +97,16 @@ impl From<wit::Connection> for Connection {
             organization_id: c.organization_id,
             redirect_uri: c.redirect_uri,
             scopes: c.scopes,
+            monitor_endpoint: c.monitor_endpoint.map(Into::into),
+        }
+    }
+}
+
+impl From<wit::MonitorEndpoint> for MonitorEndpoint {
+    fn from(e: wit::MonitorEndpoint) -> Self {
+        match e {
+            wit::MonitorEndpoint::OrganizationStream => Self::OrganizationStream,
+            wit::MonitorEndpoint::Lens => Self::Lens,
         }
     }
 }

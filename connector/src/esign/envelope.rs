@@ -6,14 +6,12 @@
 
 use serde::Serialize;
 
+use super::custom_fields::CustomFields;
 use super::routing::routing_orders;
 use super::validate::document_extension;
 use super::{Expiration, Reminders, SendRequest};
 use crate::error::{ConnectorError, Result};
 use crate::request::BodyPart;
-
-/// Envelope custom field carrying the idempotency key.
-pub const IDEMPOTENCY_FIELD: &str = "connectorIdempotencyKey";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,7 +24,7 @@ struct EnvelopeDefinition<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     notification: Option<Notification>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    custom_fields: Option<CustomFields<'a>>,
+    custom_fields: Option<&'a CustomFields>,
 }
 
 #[derive(Serialize)]
@@ -76,20 +74,6 @@ struct ExpirationSettings {
     expire_warn: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CustomFields<'a> {
-    text_custom_fields: [TextCustomField<'a>; 1],
-}
-
-#[derive(Serialize)]
-struct TextCustomField<'a> {
-    name: &'static str,
-    value: &'a str,
-    show: &'static str,
-    required: &'static str,
-}
-
 fn flag(on: bool) -> &'static str {
     if on { "true" } else { "false" }
 }
@@ -116,9 +100,13 @@ fn expirations(e: Expiration) -> ExpirationSettings {
     }
 }
 
-/// The JSON body for a validated `req` as parts: the documents' contents are moved into
-/// base64 parts (not copied, not encoded here), the rest is JSON text.
-pub fn create_body(mut req: SendRequest) -> Result<Vec<BodyPart>> {
+/// The JSON body for a validated `req` with the envelope's `custom_fields` (which, when given,
+/// replace the account's: see [`super::custom_fields`]), as parts: the documents' contents are
+/// moved into base64 parts (not copied, not encoded here), the rest is JSON text.
+pub fn create_body(
+    mut req: SendRequest,
+    custom_fields: Option<&CustomFields>,
+) -> Result<Vec<BodyPart>> {
     let documents = std::mem::take(&mut req.documents);
     let orders = routing_orders(&req.signing_order, req.signer_emails.len());
     let signers = req
@@ -163,14 +151,7 @@ pub fn create_body(mut req: SendRequest) -> Result<Vec<BodyPart>> {
             carbon_copies,
         },
         notification,
-        custom_fields: req.idempotency_key.as_deref().map(|value| CustomFields {
-            text_custom_fields: [TextCustomField {
-                name: IDEMPOTENCY_FIELD,
-                value,
-                show: "false",
-                required: "false",
-            }],
-        }),
+        custom_fields,
     };
     let rest = serde_json::to_vec(&definition)
         .map_err(|e| ConnectorError::invalid("send-request", e.to_string()))?;
@@ -214,15 +195,21 @@ fn write_document_head(body: &mut Vec<u8>, index: usize, name: &str) -> Result<(
 mod tests {
     use super::*;
     use crate::esign::Document;
+    use crate::esign::custom_fields::with_idempotency_key;
     use crate::request::{HttpRequest, Method};
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
     use serde_json::{Value, json};
 
-    /// The body as the host assembles it.
+    /// The body as the host assembles it, marked with the request's idempotency key (for an
+    /// account without custom fields of its own).
     fn create_body(req: SendRequest) -> Result<Vec<u8>> {
+        let fields = req
+            .idempotency_key
+            .as_deref()
+            .map(|key| with_idempotency_key(CustomFields::default(), key, |_| {}));
         let mut request = HttpRequest::new(Method::Post, "https://demo.docusign.net/x");
-        request.body_parts = super::create_body(req)?;
+        request.body_parts = super::create_body(req, fields.as_ref())?;
         Ok(request.assembled_body())
     }
 
@@ -352,7 +339,7 @@ mod tests {
             name: "big.pdf".into(),
             content: moved,
         }];
-        let parts = super::create_body(r).unwrap();
+        let parts = super::create_body(r, None).unwrap();
         // The content is moved into a base64 part, not copied or encoded in the guest.
         assert!(
             matches!(&parts[1], BodyPart::Base64(c) if c.as_ptr() == content_ptr && c.len() == content.len())

@@ -1,9 +1,11 @@
 //! The four eSignature actions (REST v2.1): send for signature, envelope status, signed
 //! documents, void. Inputs mirror Qflow's DocuSign connector.
 
+pub mod custom_fields;
 pub mod documents;
 pub mod envelope;
 pub mod fields;
+pub mod idempotency;
 pub mod routing;
 pub mod send;
 pub mod status;

@@ -1,12 +1,11 @@
-//! "Send documents to sign": validate, find an earlier send with the same idempotency key,
-//! else create and send the envelope in one request.
+//! "Send documents to sign": validate, find an earlier send with the same idempotency key
+//! ([`super::idempotency`]), else create and send the envelope in one request.
 
 use serde::Deserialize;
 
-use super::envelope::{self, IDEMPOTENCY_FIELD};
 use super::validate::{self, MAX_REQUEST_BYTES};
 use super::{EnvelopeStatus, SendRequest, SentEnvelope};
-use crate::auth::userinfo::Account;
+use super::{custom_fields, envelope, idempotency};
 use crate::auth::{Session, scopes};
 use crate::config::Config;
 use crate::error::{ConnectorError, Result};
@@ -15,8 +14,6 @@ use crate::http;
 use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
 
-/// How far back an idempotency key is looked for.
-pub const IDEMPOTENCY_WINDOW_DAYS: u64 = 30;
 /// Timeout of the create request (it may carry ~35 MB).
 const CREATE_TIMEOUT_MS: u32 = 300_000;
 
@@ -26,21 +23,6 @@ struct EnvelopeSummary {
     envelope_id: Option<String>,
     status: Option<String>,
     status_date_time: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EnvelopeList {
-    #[serde(default)]
-    envelopes: Vec<ListedEnvelope>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ListedEnvelope {
-    envelope_id: String,
-    status: Option<String>,
-    status_changed_date_time: Option<String>,
 }
 
 /// Trim what people paste with stray spaces.
@@ -69,7 +51,7 @@ pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<Se
     let session = Session::new(host, config, scopes::ESIGNATURE);
     let account = session.account()?;
     let earlier = match &req.idempotency_key {
-        Some(key) => find_by_key(&session, &account, key)?,
+        Some(key) => idempotency::find(&session, &account, key)?,
         None => None,
     };
     if let Some(found) = earlier {
@@ -82,10 +64,19 @@ pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<Se
         );
         return Ok(found);
     }
+    // Custom fields on create replace the account's: send the account's along with the key.
+    let fields = match &req.idempotency_key {
+        Some(key) => Some(custom_fields::with_idempotency_key(
+            custom_fields::account_fields(&session, &account)?,
+            key,
+            |warning| host.log(Level::Warn, warning),
+        )),
+        None => None,
+    };
     let documents = req.documents.len();
     let request = HttpRequest::new(Method::Post, format!("{}/envelopes", account.esign_base()))
         .accept_json()
-        .json_parts(envelope::create_body(req)?)
+        .json_parts(envelope::create_body(req, fields.as_ref())?)
         .timeout_ms(CREATE_TIMEOUT_MS);
     let size = request.body_len();
     if size > MAX_REQUEST_BYTES {
@@ -116,45 +107,4 @@ pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<Se
             .and_then(Timestamp::parse),
         reused: false,
     })
-}
-
-/// The newest envelope of the last [`IDEMPOTENCY_WINDOW_DAYS`] carrying `key`.
-fn find_by_key(
-    session: &Session<'_>,
-    account: &Account,
-    key: &str,
-) -> Result<Option<SentEnvelope>> {
-    let host = session.host();
-    let since = Timestamp::from_unix_ms(
-        host.now_ms()
-            .saturating_sub(IDEMPOTENCY_WINDOW_DAYS * 86_400_000),
-    );
-    let url = format!(
-        "{}/envelopes?{}",
-        account.esign_base(),
-        crate::request::query(&[
-            ("from_date", &since.to_rfc3339()),
-            ("custom_field", &format!("{IDEMPOTENCY_FIELD}={key}"))
-        ])
-    );
-    let resp = session.send_expecting_success(HttpRequest::new(Method::Get, url).accept_json())?;
-    let list: EnvelopeList = http::json(&resp, "envelope list")?;
-    let newest = list
-        .envelopes
-        .into_iter()
-        .filter(|e| crate::ids::is_guid(&e.envelope_id))
-        .max_by_key(|e| {
-            e.status_changed_date_time
-                .as_deref()
-                .and_then(Timestamp::parse)
-        });
-    Ok(newest.map(|e| SentEnvelope {
-        envelope_id: e.envelope_id,
-        status: EnvelopeStatus::parse(e.status.as_deref().unwrap_or("sent")),
-        status_changed_at: e
-            .status_changed_date_time
-            .as_deref()
-            .and_then(Timestamp::parse),
-        reused: true,
-    }))
 }

@@ -12,7 +12,6 @@ use crate::host::{Host, Level};
 use crate::http;
 use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
-use crate::wire::flex_bool;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,9 +25,10 @@ struct EnvelopeReply {
     declined_date_time: Option<String>,
     voided_date_time: Option<String>,
     voided_reason: Option<String>,
+    /// When the envelope expires: from the send date plus the envelope's or the account's
+    /// expiration setting. `expireEnabled` is not consulted: DocuSign's specification marks it
+    /// "not used" on envelopes.
     expire_date_time: Option<String>,
-    #[serde(default, deserialize_with = "flex_bool")]
-    expire_enabled: bool,
     email_subject: Option<String>,
 }
 
@@ -76,11 +76,42 @@ pub fn fetch(session: &Session<'_>, account: &Account, envelope_id: &str) -> Res
         declined_at: time("declinedDateTime", reply.declined_date_time.as_deref()),
         voided_at: time("voidedDateTime", reply.voided_date_time.as_deref()),
         voided_reason: reply.voided_reason,
-        expires_at: if reply.expire_enabled {
-            time("expireDateTime", reply.expire_date_time.as_deref())
-        } else {
-            None
-        },
+        expires_at: time("expireDateTime", reply.expire_date_time.as_deref()),
         email_subject: reply.email_subject,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::connection;
+    use crate::testing::{ACCOUNT_BASE, FakeHost};
+
+    const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
+
+    /// The envelope's expiry comes from the account's default, not from the envelope's own
+    /// (unused) `expireEnabled`: it is reported whenever DocuSign gives it.
+    #[test]
+    fn expiry_is_reported_whenever_docusign_gives_it() {
+        let config = Config::from_connection(&connection()).unwrap();
+        for enabled in [r#""expireEnabled": "false","#, ""] {
+            let host = FakeHost::with_session(&config);
+            host.expect(
+                Method::Get,
+                &format!("{ACCOUNT_BASE}/envelopes/{ENVELOPE}"),
+                200,
+                &format!(
+                    r#"{{"envelopeId": "{ENVELOPE}", "status": "sent", {enabled}
+                        "sentDateTime": "2025-05-02T15:40:01.3970000Z",
+                        "expireDateTime": "2025-09-01T15:40:01.3970000Z"}}"#
+                ),
+            );
+            let info = get_status(&host, &config, ENVELOPE).unwrap();
+            assert_eq!(
+                info.expires_at,
+                Timestamp::parse("2025-09-01T15:40:01.397Z"),
+                "{enabled}"
+            );
+        }
+    }
 }

@@ -296,7 +296,7 @@ fn audit_users(
             Ok(page) => {
                 next += page.returned as u64;
                 events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
-                if page.returned < take as usize {
+                if !page.more {
                     break true;
                 }
             }

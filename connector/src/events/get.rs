@@ -45,7 +45,7 @@ pub fn get_events(host: &dyn Host, config: &Config, req: &GetEventsRequest) -> R
                 let page = users::fetch_page(&session, &q, start, take)?;
                 start += page.returned as u64;
                 events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
-                if page.returned < take as usize {
+                if !page.more {
                     break;
                 }
             }

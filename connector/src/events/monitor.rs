@@ -1,4 +1,8 @@
-//! Monitor API customer events: `GET https://lens[-d].docusign.net/api/v2.0/datasets/monitor/stream`.
+//! Monitor API customer events, from the organization stream
+//! (`GET https://api[-d].docusign.com/v1/organizations/{organizationId}/stream`) or the dataset
+//! stream (`GET https://lens[-d].docusign.net/api/v2.0/datasets/monitor/stream`): the same
+//! `cursor` and `limit`, the same `endCursor` in the reply, the records in `data` (also read as
+//! `resultData`).
 
 use std::borrow::Cow;
 
@@ -9,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::{Event, EventType, content_hash};
 use crate::auth::Session;
+use crate::environment::MonitorEndpoint;
 use crate::error::{ConnectorError, Result};
 use crate::host::{Host, Level};
 use crate::http;
@@ -35,7 +40,7 @@ pub struct Page {
 #[serde(rename_all = "camelCase")]
 struct Reply<'a> {
     end_cursor: Option<String>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, alias = "resultData")]
     data: Vec<&'a RawValue>,
 }
 
@@ -61,11 +66,18 @@ pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Re
         params.push(("cursor", c));
     }
     params.push(("limit", &limit));
-    let url = format!(
-        "https://{}/api/v2.0/datasets/monitor/stream?{}",
-        config.environment.monitor_host(),
-        crate::request::query(&params)
-    );
+    let query = crate::request::query(&params);
+    let url = match (config.monitor_endpoint, config.organization_id.as_deref()) {
+        (MonitorEndpoint::OrganizationStream, Some(organization_id)) => format!(
+            "https://{}/v1/organizations/{organization_id}/stream?{query}",
+            config.environment.organization_api_host(),
+        ),
+        // Configuration guarantees an organization id for the organization stream.
+        _ => format!(
+            "https://{}/api/v2.0/datasets/monitor/stream?{query}",
+            config.environment.lens_host(),
+        ),
+    };
     if let Err(e) = host.state_set(
         &session.keys().monitor_last_call,
         &host.now_ms().to_string(),

@@ -15,6 +15,7 @@ use crate::host::Level;
 use crate::http;
 use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
+use crate::wire::lenient_u64;
 
 /// Page size: the Admin API serves up to 250 users per call.
 pub const PAGE_SIZE: u32 = 250;
@@ -25,12 +26,41 @@ pub struct Page {
     pub returned: usize,
     /// The usable events.
     pub events: Vec<Event>,
+    /// Whether more users follow this page.
+    pub more: bool,
 }
 
 #[derive(Deserialize)]
 struct Reply {
     #[serde(default)]
     users: Vec<Value>,
+    paging: Option<Paging>,
+}
+
+/// The reply's `paging` (Admin API `PagingResponseProperties`).
+#[derive(Deserialize)]
+struct Paging {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    total_set_size: Option<u64>,
+    next: Option<String>,
+}
+
+/// Whether users follow a page of `returned` users read from `start`. The reply's `paging` says
+/// so (`next`, else `total_set_size`); a page that is short of `take` is the end only when the
+/// reply has no paging at all, since a server may cap `take` below what was asked.
+fn more_after(paging: Option<&Paging>, start: u64, returned: usize, take: u32) -> bool {
+    if returned == 0 {
+        return false;
+    }
+    match paging {
+        Some(p) if p.next.as_deref().is_some_and(|n| !n.trim().is_empty()) => true,
+        Some(Paging {
+            total_set_size: Some(total),
+            ..
+        }) => start + (returned as u64) < *total,
+        Some(_) => false,
+        None => returned >= take as usize,
+    }
 }
 
 /// What to list.
@@ -49,7 +79,8 @@ pub struct Query<'q> {
 pub fn fetch_page(session: &Session<'_>, q: &Query<'_>, start: u64, take: u32) -> Result<Page> {
     let host = session.host();
     let start_text = start.to_string();
-    let take_text = take.clamp(1, PAGE_SIZE).to_string();
+    let take = take.clamp(1, PAGE_SIZE);
+    let take_text = take.to_string();
     let mut params: Vec<(&str, &str)> = vec![("start", &start_text), ("take", &take_text)];
     if let Some(since) = q.since {
         params.push(("last_modified_since", since));
@@ -68,6 +99,7 @@ pub fn fetch_page(session: &Session<'_>, q: &Query<'_>, start: u64, take: u32) -
     )?;
     let reply: Reply = http::json(&resp, "Admin API users")?;
     let returned = reply.users.len();
+    let more = more_after(reply.paging.as_ref(), start, returned, take);
     let mut events = Vec::with_capacity(returned);
     for (i, raw) in reply.users.into_iter().enumerate() {
         match to_event(raw, q.observed) {
@@ -81,7 +113,11 @@ pub fn fetch_page(session: &Session<'_>, q: &Query<'_>, start: u64, take: u32) -
             ),
         }
     }
-    Ok(Page { returned, events })
+    Ok(Page {
+        returned,
+        events,
+        more,
+    })
 }
 
 /// Normalize one user: id `<user id>@<snapshot hash>`, `_time` = `observed`,
@@ -111,6 +147,33 @@ pub fn to_event(raw: Value, observed: Timestamp) -> std::result::Result<Event, S
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn paging_decides_the_end_not_a_short_page() {
+        let paging = |next: Option<&str>, total: Option<u64>| Paging {
+            total_set_size: total,
+            next: next.map(str::to_owned),
+        };
+        // The server capped take at 100 for 250 asked: a full page of 100 is not the end.
+        assert!(more_after(
+            Some(&paging(Some("https://n"), Some(250))),
+            0,
+            100,
+            250
+        ));
+        assert!(more_after(Some(&paging(None, Some(250))), 100, 100, 250));
+        assert!(!more_after(Some(&paging(None, Some(250))), 200, 50, 250));
+        assert!(!more_after(Some(&paging(Some(""), None)), 0, 100, 250));
+        // No paging at all: only then does a short page end the list.
+        assert!(!more_after(None, 0, 100, 250));
+        assert!(more_after(None, 0, 250, 250));
+        assert!(!more_after(
+            Some(&paging(Some("https://n"), Some(9))),
+            0,
+            0,
+            250
+        ));
+    }
 
     #[test]
     fn snapshot_ids_change_with_content() {

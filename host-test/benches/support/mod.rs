@@ -58,6 +58,8 @@ pub fn native_config() -> Config {
         organization_id: c.organization_id,
         redirect_uri: c.redirect_uri,
         scopes: c.scopes,
+        // The demo settings leave the Monitor endpoint to its default.
+        monitor_endpoint: None,
     })
     .expect("native config")
 }
@@ -85,14 +87,9 @@ pub fn session_state(with_token: bool) -> Vec<(String, String)> {
             tokens: vec![AccessToken {
                 access_token: "bench-access-token".into(),
                 expires_at_ms: NOW_MS + 3_600_000,
-                scopes: [
-                    "signature",
-                    "impersonation",
-                    "organization_read",
-                    "user_read",
-                ]
-                .map(String::from)
-                .to_vec(),
+                scopes: ["signature", "impersonation", "user_read"]
+                    .map(String::from)
+                    .to_vec(),
                 reused: false,
             }],
         };

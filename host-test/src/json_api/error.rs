@@ -79,11 +79,6 @@ pub enum ErrorOutput {
         /// What failed.
         message: String,
     },
-    /// The contract's reserved `not-implemented` case (never produced by this connector).
-    NotImplemented {
-        /// Explanation.
-        message: String,
-    },
     /// The guest was stopped or could not run.
     Host {
         /// `load`, `memory-limit`, `timeout`, `busy` or `trap`.
@@ -132,7 +127,6 @@ impl From<&ConnectorError> for ErrorOutput {
                 message: b.message,
             },
             ConnectorError::State(message) => Self::State { message },
-            ConnectorError::NotImplemented(message) => Self::NotImplemented { message },
         }
     }
 }
@@ -180,7 +174,6 @@ impl InvokeError {
             ErrorOutput::Transport { .. } => "transport",
             ErrorOutput::InvalidResponse { .. } => "invalid-response",
             ErrorOutput::State { .. } => "state",
-            ErrorOutput::NotImplemented { .. } => "not-implemented",
             ErrorOutput::Host { .. } => "host",
         }
     }

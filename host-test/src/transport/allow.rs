@@ -40,13 +40,18 @@ pub struct AllowList {
     deny: Vec<String>,
 }
 
-/// Developer-environment hosts (`account-d`, `demo`, `lens-d`, `api-d`).
+/// Developer-environment hosts: OAuth, the data center, Monitor (dataset and organization
+/// stream), Admin.
 const DEVELOPER_HOSTS: &[&str] = &[
     "account-d.docusign.com",
     "demo.docusign.net",
     "lens-d.docusign.net",
+    "api-d.docusign.com",
     "api-d.docusign.net",
 ];
+
+/// Production hosts outside `*.docusign.net`: OAuth and the organization APIs (Monitor).
+const PRODUCTION_COM_HOSTS: &[&str] = &["account.docusign.com", "api.docusign.com"];
 
 impl AllowList {
     /// Allow `patterns` (`host` or `*.domain`).
@@ -62,7 +67,7 @@ impl AllowList {
 
     /// DocuSign's hosts for the environment of `auth_server` (`account-d.docusign.com` or
     /// `account.docusign.com`, with or without `https://`): OAuth, eSignature data centers,
-    /// Monitor and Admin. Developer and production hosts never mix.
+    /// Monitor (both endpoints) and Admin. Developer and production hosts never mix.
     pub fn docusign(auth_server: &str) -> Self {
         let host = auth_server
             .trim()
@@ -72,8 +77,11 @@ impl AllowList {
         if host == "account-d.docusign.com" {
             Self::new(DEVELOPER_HOSTS.iter().copied())
         } else {
+            let mut allow: Vec<String> =
+                PRODUCTION_COM_HOSTS.iter().map(|h| h.to_string()).collect();
+            allow.push("*.docusign.net".into());
             Self {
-                allow: vec!["account.docusign.com".into(), "*.docusign.net".into()],
+                allow,
                 deny: DEVELOPER_HOSTS.iter().map(|h| h.to_string()).collect(),
             }
         }
@@ -132,6 +140,7 @@ mod tests {
             "https://demo.docusign.net/restapi/v2.1/accounts/x/envelopes",
             "https://lens-d.docusign.net/api/v2.0/datasets/monitor/stream?cursor=a",
             "https://api-d.docusign.net/management/v2/organizations/o/users",
+            "https://api-d.docusign.com/v1/organizations/o/stream",
         ] {
             dev.check(ok).unwrap_or_else(|e| panic!("{e}"));
         }
@@ -154,12 +163,15 @@ mod tests {
             "https://eu.docusign.net/",
             "https://lens.docusign.net/api",
             "https://api.docusign.net/management",
+            "https://api.docusign.com/v1/organizations/o/stream",
         ] {
             prod.check(ok).unwrap_or_else(|e| panic!("{e}"));
         }
         for bad in [
             "https://demo.docusign.net/",
             "https://account-d.docusign.com/",
+            "https://api-d.docusign.com/",
+            "https://www.docusign.com/",
             "https://docusign.net/",
             "https://xdocusign.net/",
         ] {

@@ -134,6 +134,14 @@ pub fn broken_connections() -> Vec<(&'static str, ConnectionBreakage)> {
             "scopes",
             Box::new(|c| c.scopes = vec!["signature impersonation".into()]),
         ),
+        (
+            "monitor-endpoint",
+            Box::new(|c| {
+                c.organization_id = None;
+                c.monitor_endpoint =
+                    Some(docusign_host::bindings::MonitorEndpoint::OrganizationStream);
+            }),
+        ),
     ]
 }
 
@@ -155,4 +163,18 @@ pub fn live_options_to(server: &ReplayServer) -> LiveOptions {
     options.ca_certificates_pem = vec![TEST_CA_PEM.to_vec()];
     options.resolve = std::collections::HashMap::from([("*".to_owned(), server.addr())]);
     options
+}
+
+/// The `id` of every line of a JSON-lines events file, in order.
+pub fn jsonl_ids(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
 }

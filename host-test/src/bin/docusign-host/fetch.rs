@@ -1,13 +1,14 @@
 //! `docusign-host fetch`: scheduled collection. `fetch-events`, append the events to a JSON-lines
-//! file and make it durable, then `commit-fetch`.
+//! file and make it durable, then `commit-fetch`; a batch a crash left delivered but not
+//! committed is committed first, a batch left half written is cut off first.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use docusign_host::json_api::output::{EventOutput, StreamOutput};
-use docusign_host::json_api::{self, Call, FetchInput, Output};
+use docusign_host::delivery::{DeliveryError, FaultPoint, JsonLinesSink, fetch_and_deliver};
+use docusign_host::json_api::FetchInput;
+use docusign_host::json_api::output::StreamOutput;
 use docusign_host::log_sink::StderrLog;
 use serde::Serialize;
 
@@ -45,8 +46,16 @@ struct FetchSummary<'a> {
     retry_after_secs: Option<u64>,
 }
 
-/// Fetch, deliver, commit; see [`Exit`] for what the code means.
+/// Fetch, deliver, commit (crash-safe: see `docusign_host::delivery`); see [`Exit`] for what
+/// the code means.
 pub fn run(args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
+    let mut sink = match JsonLinesSink::open(&args.out) {
+        Ok(sink) => sink,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
     let (session, host) = match open(&args.connect, log, verbose) {
         Ok(opened) => opened,
         Err(exit) => return exit,
@@ -57,43 +66,41 @@ pub fn run(args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
         max_audit_users: Some(args.max_audit_users),
         first_fetch: args.first_fetch,
     };
-    let started = Instant::now();
-    let fetched = input.into_request().and_then(|request| {
-        json_api::run_call(
-            &host,
-            &session.caps,
-            &session.conn,
-            Call::FetchEvents(request),
-        )
-    });
-    let batch = match fetched {
-        Ok(Output::Fetch(batch)) => batch,
-        Ok(_) => unreachable!("fetch-events returns a batch"),
+    let request = match input.into_request() {
+        Ok(request) => request,
         Err(e) => {
             let exit = print_outcome("fetch-events", &Err(e), args.connect.json);
             return session.check(false).unwrap_or(exit);
         }
     };
-    if let Err(e) = append_events(&args.out, &batch.events) {
-        eprintln!(
-            "error: delivering to {}: {e}; nothing committed, the next fetch returns these events again",
-            args.out.display()
-        );
-        return Exit::ConnectorError;
-    }
-    let commit = json_api::run_call(
+    let started = Instant::now();
+    let fault = injected_fault();
+    let outcome = fetch_and_deliver(
         &host,
         &session.caps,
         &session.conn,
-        Call::CommitFetch(batch.checkpoint.clone()),
+        request,
+        &mut sink,
+        &|point| {
+            if fault == Some(point) {
+                // A test's stand-in for `kill -9` at this point.
+                eprintln!("DOCUSIGN_HOST_FAULT: stopping at {}", point.as_str());
+                std::process::abort();
+            }
+            false
+        },
     );
-    if let Err(e) = &commit {
-        eprintln!(
-            "error: {} events were delivered but the commit failed: {e}",
-            batch.events.len()
-        );
-        return Exit::ConnectorError;
-    }
+    let batch = match outcome {
+        Ok(batch) => batch,
+        Err(DeliveryError::Fetch(e)) => {
+            let exit = print_outcome("fetch-events", &Err(e), args.connect.json);
+            return session.check(false).unwrap_or(exit);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::ConnectorError;
+        }
+    };
     eprintln!(
         "fetched and delivered {} events in {:.1} s",
         batch.events.len(),
@@ -112,17 +119,8 @@ pub fn run(args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
     session.check(true).unwrap_or(Exit::Ok)
 }
 
-/// Append one JSON document per line and make it durable.
-fn append_events(path: &Path, events: &[EventOutput]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    let mut text = String::new();
-    for e in events {
-        text.push_str(&serde_json::to_string(e)?);
-        text.push('\n');
-    }
-    file.write_all(text.as_bytes())?;
-    file.sync_all()
+/// `DOCUSIGN_HOST_FAULT=<point>` (tests only): abort the process at that point of delivery.
+fn injected_fault() -> Option<FaultPoint> {
+    let name = std::env::var("DOCUSIGN_HOST_FAULT").ok()?;
+    FaultPoint::ALL.into_iter().find(|p| p.as_str() == name)
 }
