@@ -1,40 +1,140 @@
 //! Builds the connector component (`wasm32-wasip2`) so that `cargo test` / `cargo run` alone build
-//! everything. The guest is compiled by a nested cargo into `<target>/component` with the
-//! `component` profile and `+wide-arithmetic` (the engine enables the matching wasm feature).
+//! everything: two artifacts from one source, each by a nested cargo with the `component` profile.
 //!
-//! `DOCUSIGN_CONNECTOR_WASM=<path>` skips the build and embeds a prebuilt component instead.
+//! - portable (`<target>/component-portable`): standard wasm features only; loads in any
+//!   component host (wasmtime, jco in Node);
+//! - tuned (`<target>/component`): `+wide-arithmetic`, faster RSA, for engines that enable the
+//!   feature (the host's does).
+//!
+//! Both get component metadata: name, version, description, licence, and the source URL when
+//! the workspace's `repository` is set. `DOCUSIGN_CONNECTOR_WASM=<path>` (and optionally
+//! `DOCUSIGN_CONNECTOR_PORTABLE_WASM=<path>`) skips the builds and embeds prebuilt components.
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use wasm_metadata::{AddMetadata, AddMetadataField, Description, Licenses, Source, Version};
+
 const GUEST_PACKAGE: &str = "docusign-connector";
 const GUEST_ARTIFACT: &str = "docusign_connector.wasm";
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "component";
-const GUEST_RUSTFLAGS: &str = "-Ctarget-feature=+wide-arithmetic";
+
+/// One build of the guest.
+struct Variant {
+    /// Under the cargo target directory.
+    target_dir: &'static str,
+    rustflags: &'static str,
+    /// File name in `OUT_DIR`.
+    embedded: &'static str,
+    /// `rustc-env` name of its path.
+    env: &'static str,
+    /// How it differs, for the metadata description.
+    about: &'static str,
+}
+
+const TUNED: Variant = Variant {
+    target_dir: "component",
+    rustflags: "-Ctarget-feature=+wide-arithmetic",
+    embedded: "docusign_connector.tuned.wasm",
+    env: "DOCUSIGN_CONNECTOR_WASM_PATH",
+    about: "wasmtime-tuned build (needs the wide-arithmetic wasm feature)",
+};
+
+const PORTABLE: Variant = Variant {
+    target_dir: "component-portable",
+    rustflags: "",
+    embedded: "docusign_connector.portable.wasm",
+    env: "DOCUSIGN_CONNECTOR_PORTABLE_WASM_PATH",
+    about: "portable build (standard wasm features only)",
+};
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let root = manifest_dir.parent().expect("workspace root").to_path_buf();
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     println!("cargo:rerun-if-env-changed=DOCUSIGN_CONNECTOR_WASM");
+    println!("cargo:rerun-if-env-changed=DOCUSIGN_CONNECTOR_PORTABLE_WASM");
     println!("cargo:rerun-if-changed=build.rs");
 
-    let wasm = match env::var_os("DOCUSIGN_CONNECTOR_WASM") {
-        Some(path) => PathBuf::from(path),
-        None => build_guest(&root, &out_dir),
-    };
-    let embedded = out_dir.join(GUEST_ARTIFACT);
-    std::fs::copy(&wasm, &embedded)
-        .unwrap_or_else(|e| panic!("copying {} to {}: {e}", wasm.display(), embedded.display()));
-    println!(
-        "cargo:rustc-env=DOCUSIGN_CONNECTOR_WASM_PATH={}",
-        embedded.display()
-    );
+    let prebuilt = env::var_os("DOCUSIGN_CONNECTOR_WASM").map(PathBuf::from);
+    let prebuilt_portable = env::var_os("DOCUSIGN_CONNECTOR_PORTABLE_WASM")
+        .map(PathBuf::from)
+        .or_else(|| prebuilt.clone());
+    // Both builds run at once: their serial tails (thin LTO, one codegen unit) overlap.
+    let builds: Vec<(Variant, Result<PathBuf, Build>)> =
+        [(TUNED, prebuilt), (PORTABLE, prebuilt_portable)]
+            .into_iter()
+            .map(|(variant, prebuilt)| {
+                let build = match prebuilt {
+                    Some(path) => Ok(path),
+                    None => Err(start_guest_build(&root, &out_dir, &variant)),
+                };
+                (variant, build)
+            })
+            .collect();
+    for (variant, build) in builds {
+        let wasm = build.unwrap_or_else(Build::finish);
+        let bytes =
+            std::fs::read(&wasm).unwrap_or_else(|e| panic!("reading {}: {e}", wasm.display()));
+        let embedded = out_dir.join(variant.embedded);
+        std::fs::write(&embedded, with_metadata(&bytes, &variant))
+            .unwrap_or_else(|e| panic!("writing {}: {e}", embedded.display()));
+        println!("cargo:rustc-env={}={}", variant.env, embedded.display());
+    }
 }
 
-fn build_guest(root: &Path, out_dir: &Path) -> PathBuf {
+/// `bytes` with the component's name, version, description, source and licence.
+fn with_metadata(bytes: &[u8], variant: &Variant) -> Vec<u8> {
+    let version = env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let mut meta = AddMetadata::default();
+    meta.name = AddMetadataField::Set("docusign-connector".to_owned());
+    meta.version = AddMetadataField::Set(Version::new(version));
+    meta.description = AddMetadataField::Set(Description::new(format!(
+        "DocuSign connector for workflow engines (WIT docusign:connector): JWT auth, eSignature actions, Monitor and Admin events; {}",
+        variant.about
+    )));
+    let repository = env::var("CARGO_PKG_REPOSITORY").unwrap_or_default();
+    if !repository.is_empty() {
+        meta.source = AddMetadataField::Set(Source::new(&repository).expect("repository is a URL"));
+    }
+    meta.licenses = AddMetadataField::Set(
+        Licenses::new(&env::var("CARGO_PKG_LICENSE").unwrap_or_default()).expect("an SPDX licence"),
+    );
+    meta.to_wasm(bytes)
+        .unwrap_or_else(|e| panic!("adding metadata to the component: {e:?}"))
+}
+
+/// A nested cargo building one variant, and where its artifact will be.
+struct Build {
+    child: std::process::Child,
+    artifact: PathBuf,
+}
+
+impl Build {
+    /// Wait for the build; its artifact, or a panic with cargo's errors.
+    fn finish(self) -> PathBuf {
+        let output = self
+            .child
+            .wait_with_output()
+            .expect("running cargo for the component build");
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let hint = if stderr.contains("target may not be installed")
+                || stderr.contains("can't find crate for `core`")
+            {
+                "\nThe wasm32-wasip2 target is missing: run `rustup target add wasm32-wasip2` (rust-toolchain.toml lists it)."
+            } else {
+                ""
+            };
+            panic!("building the connector component failed:\n{stderr}{hint}");
+        }
+        self.artifact
+    }
+}
+
+fn start_guest_build(root: &Path, out_dir: &Path, variant: &Variant) -> Build {
     for path in [
         "connector/src",
         "connector/Cargo.toml",
@@ -45,7 +145,7 @@ fn build_guest(root: &Path, out_dir: &Path) -> PathBuf {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
     ensure_wasm_target(root);
-    let target_dir = cargo_target_dir(out_dir).join("component");
+    let target_dir = cargo_target_dir(out_dir).join(variant.target_dir);
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
@@ -73,20 +173,13 @@ fn build_guest(root: &Path, out_dir: &Path) -> PathBuf {
     ] {
         cmd.env_remove(var);
     }
-    cmd.env("CARGO_ENCODED_RUSTFLAGS", GUEST_RUSTFLAGS);
-    let output = cmd.output().expect("running cargo for the component build");
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let hint = if stderr.contains("target may not be installed")
-            || stderr.contains("can't find crate for `core`")
-        {
-            "\nThe wasm32-wasip2 target is missing: run `rustup target add wasm32-wasip2` (rust-toolchain.toml lists it)."
-        } else {
-            ""
-        };
-        panic!("building the connector component failed:\n{stderr}{hint}");
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", variant.rustflags)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    Build {
+        child: cmd.spawn().expect("running cargo for the component build"),
+        artifact: target_dir.join(TARGET).join(PROFILE).join(GUEST_ARTIFACT),
     }
-    target_dir.join(TARGET).join(PROFILE).join(GUEST_ARTIFACT)
 }
 
 /// Install the wasm target with rustup when the toolchain lacks it (a fresh machine), so that

@@ -16,7 +16,7 @@ use docusign_connector::events;
 use docusign_connector::request::HttpResponse;
 use docusign_connector::testing::FakeHost;
 use docusign_host::bindings::{Method, Request, commands};
-use docusign_host::engine::{Allocation, EMBEDDED_COMPONENT, Instantiate};
+use docusign_host::engine::{Allocation, Artifact, EMBEDDED_COMPONENT, Instantiate};
 use docusign_host::replay::{Cassette, CassetteTransport};
 use docusign_host::{ConnectorHost, HostOptions, Transport};
 use support::*;
@@ -61,25 +61,28 @@ fn rs256(c: &mut Criterion) {
         })
     });
 
-    let host = load_host(Allocation::OnDemand);
     let conn = connection();
     let transport: Arc<dyn Transport> = Arc::new(
         RouteTransport::new()
             .json("/oauth/token", 200, TOKEN_REPLY)
             .json(&format!("/envelopes/{ENVELOPE_ID}"), 200, &status_reply()),
     );
-    for (name, with_token) in [
-        ("grant/component (status uncached - cached)", false),
-        ("status/component (cached token)", true),
-    ] {
-        let entries = session_state(with_token);
-        g.bench_function(name, |b| {
-            b.iter_batched(
-                || caps(transport.clone(), state_with(&entries)),
-                |caps| unwrap(host.get_envelope_status(&caps, &conn, ENVELOPE_ID)),
-                BatchSize::SmallInput,
-            )
-        });
+    // The tuned build (what the host loads) under the plain names; the portable build beside it.
+    for (artifact, suffix) in [(Artifact::Tuned, ""), (Artifact::Portable, ", portable")] {
+        let host = load_artifact(artifact, Allocation::OnDemand);
+        for (name, with_token) in [
+            ("grant/component (status uncached - cached)", false),
+            ("status/component (cached token)", true),
+        ] {
+            let entries = session_state(with_token);
+            g.bench_function(format!("{name}{suffix}"), |b| {
+                b.iter_batched(
+                    || caps(transport.clone(), state_with(&entries)),
+                    |caps| unwrap(host.get_envelope_status(&caps, &conn, ENVELOPE_ID)),
+                    BatchSize::SmallInput,
+                )
+            });
+        }
     }
     g.finish();
 }

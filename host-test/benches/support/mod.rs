@@ -10,23 +10,26 @@ use docusign_connector::auth::userinfo::{Account, UserInfo};
 use docusign_connector::config::{Config, Connection as NativeConnection};
 use docusign_host::bindings::{Connection, Request, Response, TransportError, signing};
 use docusign_host::clock::ManualClock;
-use docusign_host::engine::{Allocation, EMBEDDED_COMPONENT};
+use docusign_host::engine::{Allocation, Artifact};
 use docusign_host::log_sink::NullLog;
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::{Capabilities, ConnectorHost, HostOptions, StateStore, Transport};
 
-/// The embedded component loaded with `allocation`, its compilation cached across benchmark
-/// runs (a warm start, as in production).
+/// The embedded (tuned) component loaded with `allocation`, its compilation cached across
+/// benchmark runs (a warm start, as in production).
 pub fn load_host(allocation: Allocation) -> ConnectorHost {
+    load_artifact(Artifact::Tuned, allocation)
+}
+
+/// An embedded build loaded with `allocation`, its compilation cached across runs.
+pub fn load_artifact(artifact: Artifact, allocation: Allocation) -> ConnectorHost {
     let cache = std::env::temp_dir().join("docusign-bench-cache");
-    ConnectorHost::from_bytes(
-        EMBEDDED_COMPONENT,
-        HostOptions {
-            cache_dir: Some(cache),
-            allocation,
-            ..HostOptions::default()
-        },
-    )
+    ConnectorHost::new(HostOptions {
+        cache_dir: Some(cache),
+        allocation,
+        artifact,
+        ..HostOptions::default()
+    })
     .expect("load the component")
 }
 

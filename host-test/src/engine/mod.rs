@@ -9,7 +9,9 @@ mod options;
 
 pub use cache::CompileSource;
 pub use error::HostError;
-pub use options::{Allocation, HostOptions, Instantiate, InvocationStats, default_cache_dir};
+pub use options::{
+    Allocation, Artifact, HostOptions, Instantiate, InvocationStats, default_cache_dir,
+};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,8 +27,31 @@ use crate::bindings::{Connector, ConnectorPre};
 use crate::capabilities::Capabilities;
 use crate::host_state::HostState;
 
-/// The component built by `build.rs`, embedded in this binary.
+/// The tuned component (`+wide-arithmetic`) built by `build.rs`, embedded in this binary.
 pub static EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("DOCUSIGN_CONNECTOR_WASM_PATH"));
+/// The portable component (standard wasm features) built by `build.rs`, embedded too.
+pub static EMBEDDED_PORTABLE_COMPONENT: &[u8] =
+    include_bytes!(env!("DOCUSIGN_CONNECTOR_PORTABLE_WASM_PATH"));
+
+/// The embedded build `artifact` stands for with `wide_arithmetic` on or off, and which it is.
+pub fn embedded(
+    artifact: Artifact,
+    wide_arithmetic: bool,
+) -> Result<(&'static [u8], Artifact), HostError> {
+    match (artifact, wide_arithmetic) {
+        (Artifact::Tuned, false) => Err(HostError::Load(
+            "the tuned artifact needs the wide-arithmetic wasm feature; enable it \
+             (HostOptions::wide_arithmetic) or load the portable artifact"
+                .to_owned(),
+        )),
+        (Artifact::Tuned, true) | (Artifact::Auto, true) => {
+            Ok((EMBEDDED_COMPONENT, Artifact::Tuned))
+        }
+        (Artifact::Portable, _) | (Artifact::Auto, false) => {
+            Ok((EMBEDDED_PORTABLE_COMPONENT, Artifact::Portable))
+        }
+    }
+}
 
 /// Table bytes a pooled slot keeps resident between invocations (reset with memset).
 const TABLE_KEEP_RESIDENT_BYTES: usize = 128 << 10;
@@ -43,12 +68,17 @@ pub struct ConnectorHost {
     options: HostOptions,
     source: CompileSource,
     component_sha256: String,
+    artifact: Option<Artifact>,
 }
 
 impl ConnectorHost {
-    /// Load the embedded component.
+    /// Load the embedded component `options.artifact` names (by default the tuned build, since
+    /// the engine enables wide arithmetic).
     pub fn new(options: HostOptions) -> Result<Self, HostError> {
-        Self::from_bytes(EMBEDDED_COMPONENT, options)
+        let (bytes, artifact) = embedded(options.artifact, options.wide_arithmetic)?;
+        let mut host = Self::from_bytes(bytes, options)?;
+        host.artifact = Some(artifact);
+        Ok(host)
     }
 
     /// Load a component from `bytes` (a `.wasm` component).
@@ -75,7 +105,13 @@ impl ConnectorHost {
             options,
             source,
             component_sha256,
+            artifact: None,
         })
+    }
+
+    /// Which embedded build was loaded (`None`: bytes given to [`Self::from_bytes`]).
+    pub fn artifact(&self) -> Option<Artifact> {
+        self.artifact
     }
 
     /// Whether the component came from the compile cache.
@@ -194,8 +230,8 @@ fn load_error(e: wasmtime::Error) -> HostError {
 fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
-    // The component is built with +wide-arithmetic (5x faster RSA); a build without it loads too.
-    config.wasm_wide_arithmetic(true);
+    // The tuned build uses wide arithmetic (faster RSA); the portable one loads either way.
+    config.wasm_wide_arithmetic(options.wide_arithmetic);
     config.epoch_interruption(true);
     // Profiling aid: `perf` can name the guest's functions (see BENCHMARKS.md).
     if std::env::var_os("DOCUSIGN_HOST_PERFMAP").is_some() {

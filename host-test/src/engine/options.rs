@@ -15,6 +15,11 @@ pub struct HostOptions {
     pub cache_dir: Option<PathBuf>,
     /// How instances get their memory.
     pub allocation: Allocation,
+    /// Whether the engine enables the wasm `wide-arithmetic` feature (the tuned artifact needs
+    /// it; every other wasm host lacks it).
+    pub wide_arithmetic: bool,
+    /// Which embedded build [`ConnectorHost::new`](super::ConnectorHost::new) loads.
+    pub artifact: Artifact,
 }
 
 impl Default for HostOptions {
@@ -24,8 +29,22 @@ impl Default for HostOptions {
             invocation_timeout: Duration::from_secs(300),
             cache_dir: default_cache_dir(),
             allocation: Allocation::OnDemand,
+            wide_arithmetic: true,
+            artifact: Artifact::Auto,
         }
     }
+}
+
+/// The builds of the component the host embeds (one source, two sets of wasm features).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Artifact {
+    /// The tuned build when the engine enables wide arithmetic, else the portable one.
+    Auto,
+    /// Standard wasm features only: what any component host loads (jco in Node, too).
+    Portable,
+    /// Built with `+wide-arithmetic`: faster RSA signing; needs
+    /// [`HostOptions::wide_arithmetic`].
+    Tuned,
 }
 
 /// Where instances get their memory from.

@@ -10,7 +10,7 @@ use anyhow::anyhow;
 use docusign_host::bindings::Connection;
 use docusign_host::capabilities::{Capabilities, Clock, LogSink, StateStore, Transport};
 use docusign_host::clock::{SystemClock, format_rfc3339_ms};
-use docusign_host::engine::CompileSource;
+use docusign_host::engine::{Artifact, CompileSource};
 use docusign_host::replay::{Cassette, RecordingTransport, Replay};
 use docusign_host::state_store::{FileStateStore, MemoryStateStore};
 use docusign_host::transport::{LiveOptions, LiveTransport};
@@ -178,8 +178,12 @@ pub fn load_host(timeout: Duration) -> Result<ConnectorHost, Exit> {
                 CompileSource::Cache => "from the compile cache",
                 CompileSource::Compiled => "compiled",
             };
+            let build = match host.artifact() {
+                Some(Artifact::Portable) => "portable build, ",
+                _ => "",
+            };
             eprintln!(
-                "connector loaded ({how}) in {:.1} ms",
+                "connector loaded ({build}{how}) in {:.1} ms",
                 started.elapsed().as_secs_f64() * 1000.0
             );
             Ok(host)

@@ -69,6 +69,16 @@ enum Command {
     Fetch(fetch::FetchArgs),
     /// Serve a cassette over HTTPS (or HTTP) on 127.0.0.1 for clients and SDKs to replay.
     Serve(serve::ServeArgs),
+    /// Write an embedded build of the component to a file (for other hosts: `--portable`).
+    Component {
+        /// The portable build (standard wasm features; Node/jco and any component host) instead
+        /// of the wasmtime-tuned one.
+        #[arg(long)]
+        portable: bool,
+        /// Where to write it.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// List the actions.
     Actions,
 }
@@ -90,8 +100,31 @@ fn main() -> ExitCode {
         Command::Invoke(args) => invoke::run(args, log, verbose),
         Command::Fetch(args) => fetch::run(args, log, verbose),
         Command::Serve(args) => serve::run(args),
+        Command::Component { portable, out } => write_component(portable, &out),
     };
     exit.into()
+}
+
+/// `component`: the embedded portable or tuned build, with its size and SHA-256.
+fn write_component(portable: bool, out: &std::path::Path) -> Exit {
+    use docusign_host::engine::{EMBEDDED_COMPONENT, EMBEDDED_PORTABLE_COMPONENT};
+    use sha2::Digest as _;
+    let (bytes, which) = if portable {
+        (EMBEDDED_PORTABLE_COMPONENT, "portable")
+    } else {
+        (EMBEDDED_COMPONENT, "tuned")
+    };
+    if let Err(e) = std::fs::write(out, bytes) {
+        eprintln!("error: writing {}: {e}", out.display());
+        return Exit::Usage;
+    }
+    out!(
+        "wrote the {which} component to {} ({} bytes, sha256 {})",
+        out.display(),
+        bytes.len(),
+        base16ct::lower::encode_string(&sha2::Sha256::digest(bytes))
+    );
+    Exit::Ok
 }
 
 /// Print a result or error (tables, or `{"ok": …}` / `{"error": …}` JSON); the exit it means.
