@@ -34,6 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::from_str(&std::fs::read_to_string(fixtures.join("inputs/send.json"))?)?;
     let files = InputFiles {
         base_dir: Some(&fixtures.join("inputs")),
+        confined: false,
     };
     let sent = json_api::invoke(&host, &caps, &conn, "send-for-signature", input, files)
         .map_err(|e| e.to_string())?;

@@ -24,6 +24,7 @@ fn expect_invalid(conn: &Connection, action: &str, input: Value, field: &str) {
         input.clone(),
         InputFiles {
             base_dir: Some(&inputs),
+            confined: false,
         },
     );
     match outcome {

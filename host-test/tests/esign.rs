@@ -29,6 +29,7 @@ fn invoke(r: &Replay, action: &str, input: Value) -> Result<Value, json_api::Inv
         input,
         InputFiles {
             base_dir: Some(&inputs),
+            confined: false,
         },
     )
 }

@@ -179,6 +179,7 @@ fn drive_fixtures(scan: &mut Scan) {
                 input,
                 InputFiles {
                     base_dir: Some(&inputs),
+                    confined: false,
                 },
             );
             match &outcome {
@@ -307,6 +308,7 @@ fn drive_live_recording(scan: &mut Scan) {
             input,
             InputFiles {
                 base_dir: Some(&inputs),
+                confined: false,
             },
         );
         scan.output(format!("{outcome:?}"));

@@ -27,6 +27,9 @@ pub const DEFAULT_MAX_AUDIT_USERS: u32 = 1250;
 pub struct InputFiles<'a> {
     /// Base directory of relative paths.
     pub base_dir: Option<&'a Path>,
+    /// Only files inside `base_dir` (relative paths without `..`, symbolic links resolved):
+    /// for inputs from callers who may not read the host's other files (a worker's).
+    pub confined: bool,
 }
 
 /// Deserialize an action's input; errors name the offending field by its path
@@ -279,6 +282,10 @@ impl DocumentInput {
                     ));
                 };
                 let full = base.join(&path);
+                if files.confined {
+                    confine(base, &path, &full)
+                        .map_err(|m| InvokeError::input(&format!("{field}.path"), m))?;
+                }
                 let bytes = std::fs::read(&full).map_err(|e| {
                     InvokeError::input(
                         &format!("{field}.path"),
@@ -302,6 +309,29 @@ impl DocumentInput {
             .or(default_name)
             .ok_or_else(|| InvokeError::input(&format!("{field}.name"), "is required"))?;
         Ok(Document { name, content })
+    }
+}
+
+/// `full` (`base` joined with `path`) when it is a file inside `base`.
+fn confine(base: &Path, path: &str, full: &Path) -> Result<(), String> {
+    use std::path::Component;
+    let plain = Path::new(path)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !plain {
+        return Err(format!(
+            "{path:?} must be relative to the documents directory, without `..`"
+        ));
+    }
+    let inside = match (base.canonicalize(), full.canonicalize()) {
+        (Ok(base), Ok(full)) => full.starts_with(base),
+        (_, Err(e)) => return Err(format!("reading {path:?}: {e}")),
+        (Err(e), _) => return Err(format!("the documents directory: {e}")),
+    };
+    if inside {
+        Ok(())
+    } else {
+        Err(format!("{path:?} leads outside the documents directory"))
     }
 }
 
@@ -348,5 +378,56 @@ mod properties {
             prop_assert_eq!((r.enabled, r.first_reminder_days, r.interval_days), rem);
             prop_assert_eq!(req.idempotency_key, key);
         }
+    }
+}
+
+#[cfg(test)]
+mod confinement {
+    use super::*;
+
+    fn read(base: &Path, path: &str, confined: bool) -> Result<Document, InvokeError> {
+        let doc = DocumentInput {
+            name: None,
+            content_base64: None,
+            path: Some(path.to_owned()),
+        };
+        doc.into_document(
+            "documents[0]",
+            InputFiles {
+                base_dir: Some(base),
+                confined,
+            },
+        )
+    }
+
+    #[test]
+    fn confined_inputs_read_only_files_inside_the_directory() {
+        let root = std::env::temp_dir().join(format!("docusign-confine-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let docs = root.join("docs");
+        std::fs::create_dir_all(docs.join("sub")).unwrap();
+        std::fs::write(docs.join("sub/a.pdf"), b"inside").unwrap();
+        std::fs::write(root.join("secret.pem"), b"outside").unwrap();
+        std::os::unix::fs::symlink(root.join("secret.pem"), docs.join("link.pdf")).unwrap();
+
+        assert_eq!(read(&docs, "sub/a.pdf", true).unwrap().content, b"inside");
+        assert_eq!(read(&docs, "./sub/a.pdf", true).unwrap().content, b"inside");
+        let secret = root.join("secret.pem").display().to_string();
+        for escape in [
+            "../secret.pem",
+            secret.as_str(),
+            "link.pdf",
+            "sub/../../secret.pem",
+        ] {
+            let e = read(&docs, escape, true).unwrap_err();
+            assert_eq!(e.kind(), "invalid-input", "{escape}");
+            assert!(e.to_string().contains("documents[0].path"), "{e}");
+        }
+        // The CLI (unconfined) reads where its user points.
+        assert_eq!(
+            read(&docs, "../secret.pem", false).unwrap().content,
+            b"outside"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

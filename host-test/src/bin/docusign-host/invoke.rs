@@ -50,6 +50,7 @@ pub fn run(args: InvokeArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
         .unwrap_or(Path::new("."));
     let files = InputFiles {
         base_dir: Some(base_dir),
+        confined: false,
     };
     let started = Instant::now();
     let mut outcome = json_api::parse_call(&args.action, input, files)
