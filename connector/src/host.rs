@@ -18,6 +18,34 @@ pub enum Level {
     Error,
 }
 
+/// A state value with its version (WIT `state.entry`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateEntry {
+    /// The value.
+    pub value: String,
+    /// Its version; every write gives a higher one.
+    pub version: u64,
+}
+
+/// Why a versioned state call failed (WIT `state.state-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateFailure {
+    /// A conditional write found another version (`None`: the key is absent).
+    Conflict(Option<u64>),
+    /// The store could not be used.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for StateFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Conflict(Some(v)) => write!(f, "changed meanwhile (now at version {v})"),
+            Self::Conflict(None) => f.write_str("removed meanwhile"),
+            Self::Unavailable(message) => f.write_str(message),
+        }
+    }
+}
+
 /// Host capabilities used by the connector. Implemented over the WIT imports in the component and
 /// by fakes in native tests.
 pub trait Host {
@@ -30,14 +58,27 @@ pub trait Host {
     fn sleep_ms(&self, ms: u32);
     /// Read a state value.
     fn state_get(&self, key: &str) -> Result<Option<String>, String>;
+    /// Read a state value with its version.
+    fn state_get_entry(&self, key: &str) -> Result<Option<StateEntry>, StateFailure>;
     /// Write a state value.
     fn state_set(&self, key: &str, value: &str) -> Result<(), String>;
+    /// Write a state value only if the key is at version `expected` (`None`: absent); the new
+    /// version.
+    fn state_set_if(
+        &self,
+        key: &str,
+        value: &str,
+        expected: Option<u64>,
+    ) -> Result<u64, StateFailure>;
     /// Delete a state value; true when it existed.
     fn state_delete(&self, key: &str) -> Result<bool, String>;
-    /// Take a named lock, waiting up to `wait_ms`; false when still held elsewhere.
-    fn lock(&self, key: &str, wait_ms: u32) -> Result<bool, String>;
-    /// Release a named lock.
-    fn unlock(&self, key: &str);
+    /// Take the lease `key` for `ttl_ms`, waiting up to `wait_ms`; false when still held
+    /// elsewhere. It lapses after `ttl_ms` unless renewed.
+    fn lease(&self, key: &str, ttl_ms: u32, wait_ms: u32) -> Result<bool, String>;
+    /// Extend a lease held to `ttl_ms` from now; false when it had lapsed.
+    fn renew(&self, key: &str, ttl_ms: u32) -> Result<bool, String>;
+    /// Release a lease.
+    fn release(&self, key: &str);
     /// Emit one log line (never containing secrets).
     fn log(&self, level: Level, message: &str);
 }

@@ -7,7 +7,7 @@ use crate::auth::token::{AccessToken, TokenCache};
 use crate::auth::userinfo::{Account, UserInfo};
 use crate::config::Config;
 use crate::error::TransportError;
-use crate::host::{Host, Level};
+use crate::host::{Host, Level, StateEntry, StateFailure};
 use crate::request::{HttpRequest, HttpResponse, Method};
 
 /// The account of [`FakeHost::with_session`].
@@ -30,6 +30,10 @@ pub struct FakeHost {
     pub requests: RefCell<Vec<HttpRequest>>,
     /// State store contents.
     pub state: RefCell<HashMap<String, String>>,
+    /// Versions of the keys written through the `Host` trait (absent: version 0).
+    pub versions: RefCell<HashMap<String, u64>>,
+    /// Leases taken and not released.
+    pub leases: RefCell<Vec<String>>,
     /// Log lines.
     pub logs: RefCell<Vec<(Level, String)>>,
     /// Clock (ms since epoch).
@@ -51,6 +55,8 @@ impl FakeHost {
             script: RefCell::new(VecDeque::new()),
             requests: RefCell::new(Vec::new()),
             state: RefCell::new(HashMap::new()),
+            versions: RefCell::new(HashMap::new()),
+            leases: RefCell::new(Vec::new()),
             logs: RefCell::new(Vec::new()),
             now: Cell::new(1_746_200_400_000),
             always: RefCell::new(None),
@@ -201,22 +207,59 @@ impl Host for FakeHost {
         Ok(self.state.borrow().get(key).cloned())
     }
 
+    fn state_get_entry(&self, key: &str) -> Result<Option<StateEntry>, StateFailure> {
+        let value = self.state.borrow().get(key).cloned();
+        Ok(value.map(|value| StateEntry {
+            value,
+            version: self.versions.borrow().get(key).copied().unwrap_or(0),
+        }))
+    }
+
     fn state_set(&self, key: &str, value: &str) -> Result<(), String> {
         self.state
             .borrow_mut()
             .insert(key.to_owned(), value.to_owned());
+        *self
+            .versions
+            .borrow_mut()
+            .entry(key.to_owned())
+            .or_insert(0) += 1;
         Ok(())
+    }
+
+    fn state_set_if(
+        &self,
+        key: &str,
+        value: &str,
+        expected: Option<u64>,
+    ) -> Result<u64, StateFailure> {
+        let current = self
+            .state_get_entry(key)
+            .map(|e| e.map(|e| e.version))
+            .unwrap_or(None);
+        if current != expected {
+            return Err(StateFailure::Conflict(current));
+        }
+        let _ = self.state_set(key, value);
+        Ok(self.versions.borrow()[key])
     }
 
     fn state_delete(&self, key: &str) -> Result<bool, String> {
         Ok(self.state.borrow_mut().remove(key).is_some())
     }
 
-    fn lock(&self, _key: &str, _wait_ms: u32) -> Result<bool, String> {
+    fn lease(&self, key: &str, _ttl_ms: u32, _wait_ms: u32) -> Result<bool, String> {
+        self.leases.borrow_mut().push(key.to_owned());
         Ok(true)
     }
 
-    fn unlock(&self, _key: &str) {}
+    fn renew(&self, key: &str, _ttl_ms: u32) -> Result<bool, String> {
+        Ok(self.leases.borrow().iter().any(|k| k == key))
+    }
+
+    fn release(&self, key: &str) {
+        self.leases.borrow_mut().retain(|k| k != key);
+    }
 
     fn log(&self, level: Level, message: &str) {
         self.logs.borrow_mut().push((level, message.to_owned()));

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::bindings::{Level, Request, Response, TransportError};
-use crate::state_store::StateError;
+use crate::state_store::{Entry, StateError};
 
 /// Sends the connector's HTTP requests.
 pub trait Transport: Send + Sync {
@@ -22,19 +22,31 @@ pub trait Clock: Send + Sync {
     fn sleep_ms(&self, ms: u32);
 }
 
-/// Key-value state that outlives invocations (token cache, fetch checkpoints), with named locks.
+/// Key-value state that outlives invocations (token cache, fetch checkpoints): versioned values
+/// for conditional writes, and leases. A store shared by several processes (files, PostgreSQL)
+/// must keep these guarantees across them.
 pub trait StateStore: Send + Sync {
     /// Value under `key`.
-    fn get(&self, key: &str) -> Result<Option<String>, StateError>;
-    /// Store `value` under `key`.
+    fn get(&self, key: &str) -> Result<Option<String>, StateError> {
+        Ok(self.get_entry(key)?.map(|e| e.value))
+    }
+    /// Value under `key` with its version.
+    fn get_entry(&self, key: &str) -> Result<Option<Entry>, StateError>;
+    /// Store `value` under `key` (a new, higher version).
     fn set(&self, key: &str, value: &str) -> Result<(), StateError>;
+    /// Store `value` only if `key` is at version `expected` (`None`: absent); the new version,
+    /// or [`StateError::Conflict`] and nothing written.
+    fn set_if(&self, key: &str, value: &str, expected: Option<u64>) -> Result<u64, StateError>;
     /// Remove `key`; true when it existed.
     fn delete(&self, key: &str) -> Result<bool, StateError>;
-    /// Take lock `key` for invocation `owner`, waiting up to `wait_ms`; true when taken (or
-    /// already held by `owner`).
-    fn lock(&self, key: &str, owner: u64, wait_ms: u32) -> Result<bool, StateError>;
-    /// Release lock `key` if `owner` holds it.
-    fn unlock(&self, key: &str, owner: u64);
+    /// Take lease `key` for invocation `owner` for `ttl_ms`, waiting up to `wait_ms` while
+    /// another owner holds it; true when taken (or already held by `owner`, then extended). A
+    /// lease lapses `ttl_ms` after it was taken or renewed.
+    fn lease(&self, key: &str, owner: u64, ttl_ms: u32, wait_ms: u32) -> Result<bool, StateError>;
+    /// Extend `owner`'s lease `key` to `ttl_ms` from now; false when it lapsed or is not held.
+    fn renew(&self, key: &str, owner: u64, ttl_ms: u32) -> Result<bool, StateError>;
+    /// Release lease `key` if `owner` holds it.
+    fn release(&self, key: &str, owner: u64);
 }
 
 /// Receives the connector's log lines (which never contain secrets).

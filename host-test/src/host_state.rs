@@ -1,5 +1,5 @@
 //! The data of one `Store`: WASI context, the invocation's capabilities, its memory limiter and
-//! the locks it holds (released when the invocation ends, even by a trap).
+//! the leases it holds (released when the invocation ends, even by a trap).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -61,9 +61,9 @@ pub struct HostState {
     pub(crate) caps: Capabilities,
     pub(crate) limiter: MemoryLimiter,
     pub(crate) stderr: MemoryOutputPipe,
-    /// Unique id of this invocation; the owner of its locks.
+    /// Unique id of this invocation in this process; the owner of its leases.
     pub(crate) invocation: u64,
-    pub(crate) held_locks: Vec<String>,
+    pub(crate) held_leases: Vec<String>,
     /// When the invocation's time bound ends; HTTP timeouts are capped to it.
     pub(crate) deadline: Instant,
     /// Bytes received over HTTP in this invocation (for progress reporting).
@@ -87,7 +87,7 @@ impl HostState {
             },
             stderr,
             invocation: NEXT_INVOCATION.fetch_add(1, Ordering::Relaxed),
-            held_locks: Vec::new(),
+            held_leases: Vec::new(),
             deadline,
             http_bytes: 0,
             deadline_hit: std::cell::Cell::new(false),
@@ -101,9 +101,9 @@ impl HostState {
             .to_owned()
     }
 
-    fn release_locks(&mut self) {
-        for key in self.held_locks.drain(..) {
-            self.caps.state.unlock(&key, self.invocation);
+    fn release_leases(&mut self) {
+        for key in self.held_leases.drain(..) {
+            self.caps.state.release(&key, self.invocation);
         }
     }
 }
@@ -149,7 +149,7 @@ impl HostState {
 
 impl Drop for HostState {
     fn drop(&mut self) {
-        self.release_locks();
+        self.release_leases();
     }
 }
 

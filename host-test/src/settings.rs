@@ -116,6 +116,23 @@ impl From<MonitorEndpointSetting> for MonitorEndpoint {
     }
 }
 
+/// The id of the integration `conn` acts as: `auth-server:integration-key:user-id` (the auth
+/// server without scheme or trailing slash, lower case). No secret; the same for every process
+/// using these settings (the Restate worker's object key, the events table's `integration`).
+pub fn integration_id(conn: &Connection) -> String {
+    let server = conn
+        .auth_server
+        .trim()
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_ascii_lowercase();
+    format!(
+        "{server}:{}:{}",
+        conn.integration_key.trim(),
+        conn.user_id.trim()
+    )
+}
+
 /// Parse settings text; `.json` by name or a leading `{` means JSON, anything else TOML.
 pub fn parse(text: &str, is_json: bool) -> Result<SettingsFile, SettingsError> {
     if is_json || text.trim_start().starts_with('{') {

@@ -203,13 +203,7 @@ fn token_is_reused_across_invocations() {
     assert!(!first.token_reused);
     assert!(second.token_reused && third.token_reused);
     assert_eq!(third.token_expires_at, first.token_expires_at);
-    let token_requests = r
-        .transport
-        .received()
-        .iter()
-        .filter(|q| q.url.ends_with("/oauth/token"))
-        .count();
-    assert_eq!(token_requests, 1);
+    assert_eq!(r.transport.token_requests(), 1);
 }
 
 #[test]

@@ -19,7 +19,7 @@ use docusign_host::delivery::{
 };
 use docusign_host::log_sink::MemoryLog;
 use docusign_host::replay::DEFAULT_START_MS;
-use docusign_host::state_store::{MemoryStateStore, StateError};
+use docusign_host::state_store::{Entry, MemoryStateStore, StateError};
 use serde_json::{Value, json};
 
 const EVENTS: usize = 60;
@@ -79,24 +79,30 @@ struct FlakyState {
 }
 
 impl StateStore for FlakyState {
-    fn get(&self, key: &str) -> Result<Option<String>, StateError> {
-        self.inner.get(key)
+    fn get_entry(&self, key: &str) -> Result<Option<Entry>, StateError> {
+        self.inner.get_entry(key)
     }
     fn set(&self, key: &str, value: &str) -> Result<(), StateError> {
+        self.inner.set(key, value)
+    }
+    fn set_if(&self, key: &str, value: &str, expected: Option<u64>) -> Result<u64, StateError> {
         if key.ends_with("/fetch-checkpoint") && self.fail_checkpoint.swap(false, Ordering::SeqCst)
         {
             return Err(StateError::Unavailable("injected: the disk is full".into()));
         }
-        self.inner.set(key, value)
+        self.inner.set_if(key, value, expected)
     }
     fn delete(&self, key: &str) -> Result<bool, StateError> {
         self.inner.delete(key)
     }
-    fn lock(&self, key: &str, owner: u64, wait_ms: u32) -> Result<bool, StateError> {
-        self.inner.lock(key, owner, wait_ms)
+    fn lease(&self, key: &str, owner: u64, ttl_ms: u32, wait_ms: u32) -> Result<bool, StateError> {
+        self.inner.lease(key, owner, ttl_ms, wait_ms)
     }
-    fn unlock(&self, key: &str, owner: u64) {
-        self.inner.unlock(key, owner)
+    fn renew(&self, key: &str, owner: u64, ttl_ms: u32) -> Result<bool, StateError> {
+        self.inner.renew(key, owner, ttl_ms)
+    }
+    fn release(&self, key: &str, owner: u64) {
+        self.inner.release(key, owner)
     }
 }
 

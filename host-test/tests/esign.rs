@@ -200,13 +200,11 @@ fn happy_path_send_status_documents_void() {
         Ok(v) => panic!("voiding a completed envelope must fail, got {v}"),
     }
     r.finish().unwrap();
-    let token_requests = r
-        .transport
-        .received()
-        .iter()
-        .filter(|q| q.url.ends_with("/oauth/token"))
-        .count();
-    assert_eq!(token_requests, 1, "one token for the whole flow");
+    assert_eq!(
+        r.transport.token_requests(),
+        1,
+        "one token for the whole flow"
+    );
 }
 
 /// A cassette answering any create request with 201, to inspect what each input maps to.

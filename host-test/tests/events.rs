@@ -174,6 +174,17 @@ fn monitor_calls_are_paced_to_one_a_minute() {
     assert_eq!(deferred.retry_after_secs, Some(40));
     assert!(deferred.streams[0].more_available && deferred.streams[0].error.is_none());
     assert_eq!(r.transport.used(), 2, "no Monitor call while deferred");
+    // Nothing moved: the batch carries the committed checkpoint, and committing it writes
+    // nothing (an idle poll never invalidates another worker's batch in flight).
+    assert_eq!(deferred.checkpoint, b.checkpoint);
+    let key = r
+        .state_snapshot()
+        .into_keys()
+        .find(|k| k.contains("checkpoint"))
+        .unwrap();
+    let before = r.state.get_entry(&key).unwrap().unwrap().version;
+    commit(&r, &deferred.checkpoint).unwrap();
+    assert_eq!(r.state.get_entry(&key).unwrap().unwrap().version, before);
 }
 
 fn users_request(max: u32) -> FetchRequest {

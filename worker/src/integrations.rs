@@ -39,7 +39,7 @@ impl std::fmt::Debug for Integration {
 impl Integration {
     /// `connection` reached through `transport`.
     pub fn new(name: &str, connection: Connection, transport: Arc<dyn Transport>) -> Self {
-        let key = object_key(&connection);
+        let key = settings::integration_id(&connection);
         let sealer = Sealer::new(&connection.private_key_pem, &key);
         Self {
             name: name.to_owned(),
@@ -70,21 +70,6 @@ impl Integration {
         let transport = LiveTransport::new(options).map_err(|e| fail(e.to_string()))?;
         Ok(Self::new(name, connection, Arc::new(transport)))
     }
-}
-
-/// `auth-server:integration-key:user-id`, the auth server without scheme or trailing slash.
-pub fn object_key(connection: &Connection) -> String {
-    let server = connection
-        .auth_server
-        .trim()
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_ascii_lowercase();
-    format!(
-        "{server}:{}:{}",
-        connection.integration_key.trim(),
-        connection.user_id.trim()
-    )
 }
 
 /// Every integration of a worker.

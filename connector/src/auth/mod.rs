@@ -25,6 +25,9 @@ use userinfo::{Account, UserInfo};
 
 /// How long to wait for another invocation that is already requesting a token.
 const GRANT_LOCK_WAIT_MS: u32 = 30_000;
+/// Lifetime of the grant and userinfo leases: longer than a token request with its retries
+/// takes in practice, short enough that a holder that died delays the others by at most this.
+pub const LEASE_TTL_MS: u32 = 60_000;
 /// Cached userinfo is refreshed after this long.
 const USERINFO_TTL_MS: u64 = 24 * 3600 * 1000;
 
@@ -99,7 +102,7 @@ impl<'a> Session<'a> {
             Ok(token)
         })();
         if locked {
-            self.host.unlock(&self.keys.grant_lock);
+            self.host.release(&self.keys.grant_lock);
         }
         outcome
     }
@@ -248,27 +251,28 @@ impl<'a> Session<'a> {
                 .and_then(|info| userinfo::select_account(&info, wanted)),
         };
         if locked {
-            self.host.unlock(&self.keys.userinfo_lock);
+            self.host.release(&self.keys.userinfo_lock);
         }
         outcome
     }
 
-    /// Take `key`, waiting for another invocation holding it; false (and a warning) when the lock
-    /// could not be taken, in which case the caller goes on without it.
+    /// Take the lease `key`, waiting for another invocation (of any process sharing the state)
+    /// holding it; false (and a warning) when it could not be taken, in which case the caller
+    /// goes on without it.
     fn take_lock(&self, key: &str) -> bool {
-        match self.host.lock(key, GRANT_LOCK_WAIT_MS) {
+        match self.host.lease(key, LEASE_TTL_MS, GRANT_LOCK_WAIT_MS) {
             Ok(true) => true,
             Ok(false) => {
                 self.host.log(
                     Level::Warn,
-                    "another invocation held a lock for 30 s; going on without it",
+                    "another invocation held the lease for 30 s; going on without it",
                 );
                 false
             }
             Err(e) => {
                 self.host.log(
                     Level::Warn,
-                    &format!("state lock unavailable ({e}); going on without it"),
+                    &format!("state lease unavailable ({e}); going on without it"),
                 );
                 false
             }

@@ -1,7 +1,9 @@
 //! Every conversion between the generated WIT types and the connector's own types: one `From`
 //! impl per pair and direction.
 
-use super::docusign::connector::{http as wit_http, log as wit_log, types as wit};
+use super::docusign::connector::{
+    http as wit_http, log as wit_log, state as wit_state, types as wit,
+};
 use super::exports::docusign::connector::{commands as wit_commands, signing as wit_signing};
 use crate::auth::commands::{AuthTestResult, ConsentKind, ConsentRequest, ConsentUrl};
 use crate::auth::userinfo::Account;
@@ -14,7 +16,7 @@ use crate::esign::{
 };
 use crate::event_type::EventType;
 use crate::events::{Event, FetchBatch, FetchRequest, GetEventsRequest, StreamReport};
-use crate::host::Level;
+use crate::host::{Level, StateEntry, StateFailure};
 use crate::request::{HttpResponse, Method};
 use crate::timestamp::Timestamp;
 
@@ -85,6 +87,24 @@ impl From<Level> for wit_log::Level {
 }
 
 // Shared types.
+
+impl From<wit_state::Entry> for StateEntry {
+    fn from(e: wit_state::Entry) -> Self {
+        Self {
+            value: e.value,
+            version: e.version,
+        }
+    }
+}
+
+impl From<wit_state::StateError> for StateFailure {
+    fn from(e: wit_state::StateError) -> Self {
+        match e {
+            wit_state::StateError::Conflict(current) => Self::Conflict(current),
+            wit_state::StateError::Unavailable(message) => Self::Unavailable(message),
+        }
+    }
+}
 
 impl From<wit::Connection> for Connection {
     fn from(c: wit::Connection) -> Self {

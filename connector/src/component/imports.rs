@@ -2,7 +2,7 @@
 
 use super::docusign::connector::{clock, http as wit_http, log as wit_log, state};
 use crate::error::TransportError;
-use crate::host::{Host, Level};
+use crate::host::{Host, Level, StateEntry, StateFailure};
 use crate::request::{BodyPart, HttpRequest, HttpResponse};
 
 /// The component's host: every call goes to a WIT import.
@@ -57,20 +57,39 @@ impl Host for WitHost {
         state::get(key)
     }
 
+    fn state_get_entry(&self, key: &str) -> Result<Option<StateEntry>, StateFailure> {
+        state::get_entry(key)
+            .map(|e| e.map(Into::into))
+            .map_err(Into::into)
+    }
+
     fn state_set(&self, key: &str, value: &str) -> Result<(), String> {
         state::set(key, value)
+    }
+
+    fn state_set_if(
+        &self,
+        key: &str,
+        value: &str,
+        expected: Option<u64>,
+    ) -> Result<u64, StateFailure> {
+        state::set_if(key, value, expected).map_err(Into::into)
     }
 
     fn state_delete(&self, key: &str) -> Result<bool, String> {
         state::delete(key)
     }
 
-    fn lock(&self, key: &str, wait_ms: u32) -> Result<bool, String> {
-        state::lock(key, wait_ms)
+    fn lease(&self, key: &str, ttl_ms: u32, wait_ms: u32) -> Result<bool, String> {
+        state::lease(key, ttl_ms, wait_ms)
     }
 
-    fn unlock(&self, key: &str) {
-        state::unlock(key)
+    fn renew(&self, key: &str, ttl_ms: u32) -> Result<bool, String> {
+        state::renew(key, ttl_ms)
+    }
+
+    fn release(&self, key: &str) {
+        state::release(key)
     }
 
     fn log(&self, level: Level, message: &str) {

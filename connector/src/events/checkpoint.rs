@@ -7,7 +7,7 @@ use std::collections::{HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ConnectorError, Result};
-use crate::host::Host;
+use crate::host::{Host, StateFailure};
 
 /// Ids remembered per stream for duplicate detection.
 pub const RECENT_IDS: usize = 5_000;
@@ -100,24 +100,38 @@ impl Checkpoint {
 
 /// The checkpoint committed under state key `key`, or a fresh one.
 pub fn load(host: &dyn Host, key: &str) -> Result<Checkpoint> {
-    match host.state_get(key).map_err(ConnectorError::State)? {
-        Some(text) => Checkpoint::parse(&text).map_err(|e| {
-            ConnectorError::State(format!(
-                "the stored fetch checkpoint is unreadable ({e}); refusing to guess where to resume"
-            ))
-        }),
-        None => Ok(Checkpoint {
-            version: VERSION,
-            ..Checkpoint::default()
-        }),
+    load_versioned(host, key).map(|(checkpoint, _)| checkpoint)
+}
+
+/// [`load`] with the stored version (`None`: nothing committed yet).
+fn load_versioned(host: &dyn Host, key: &str) -> Result<(Checkpoint, Option<u64>)> {
+    match host
+        .state_get_entry(key)
+        .map_err(|e| ConnectorError::State(e.to_string()))?
+    {
+        Some(entry) => Checkpoint::parse(&entry.value)
+            .map(|cp| (cp, Some(entry.version)))
+            .map_err(|e| {
+                ConnectorError::State(format!(
+                    "the stored fetch checkpoint is unreadable ({e}); refusing to guess where to resume"
+                ))
+            }),
+        None => Ok((
+            Checkpoint {
+                version: VERSION,
+                ..Checkpoint::default()
+            },
+            None,
+        )),
     }
 }
 
 /// Store `candidate` under `key` if it directly follows the committed checkpoint; committing the same
-/// candidate twice is accepted.
+/// candidate twice is accepted. The write is conditional on the version read, so of two fetches
+/// committing over the same checkpoint (in any process sharing the state) only one succeeds.
 pub fn commit(host: &dyn Host, key: &str, candidate_text: &str) -> Result<()> {
     let candidate = Checkpoint::parse(candidate_text)?;
-    let committed = load(host, key)?;
+    let (committed, version) = load_versioned(host, key)?;
     if candidate.revision == committed.revision && candidate == committed {
         return Ok(());
     }
@@ -127,8 +141,14 @@ pub fn commit(host: &dyn Host, key: &str, candidate_text: &str) -> Result<()> {
             candidate.base, committed.revision
         )));
     }
-    host.state_set(key, &candidate.to_text())
-        .map_err(ConnectorError::State)
+    match host.state_set_if(key, &candidate.to_text(), version) {
+        Ok(_) => Ok(()),
+        Err(StateFailure::Conflict(_)) => Err(ConnectorError::State(format!(
+            "stale checkpoint: another fetch committed after revision {} was read; fetch again",
+            committed.revision
+        ))),
+        Err(StateFailure::Unavailable(message)) => Err(ConnectorError::State(message)),
+    }
 }
 
 /// Duplicate filter over the committed recent ids plus everything seen in this fetch.
@@ -171,8 +191,95 @@ impl Dedup {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+
     use super::*;
+    use crate::error::TransportError;
+    use crate::host::{Level, StateEntry};
+    use crate::request::{HttpRequest, HttpResponse};
     use crate::testing::FakeHost;
+
+    /// A host where another process commits `theirs` right after this one reads the key.
+    struct Racing {
+        host: FakeHost,
+        theirs: RefCell<Option<String>>,
+    }
+
+    impl Host for Racing {
+        fn send(&self, r: &mut HttpRequest) -> std::result::Result<HttpResponse, TransportError> {
+            self.host.send(r)
+        }
+        fn now_ms(&self) -> u64 {
+            self.host.now_ms()
+        }
+        fn sleep_ms(&self, ms: u32) {
+            self.host.sleep_ms(ms)
+        }
+        fn state_get(&self, key: &str) -> std::result::Result<Option<String>, String> {
+            self.host.state_get(key)
+        }
+        fn state_get_entry(
+            &self,
+            key: &str,
+        ) -> std::result::Result<Option<StateEntry>, StateFailure> {
+            let read = self.host.state_get_entry(key);
+            if let Some(theirs) = self.theirs.borrow_mut().take() {
+                self.host.state_set(key, &theirs).unwrap();
+            }
+            read
+        }
+        fn state_set(&self, key: &str, value: &str) -> std::result::Result<(), String> {
+            self.host.state_set(key, value)
+        }
+        fn state_set_if(
+            &self,
+            key: &str,
+            value: &str,
+            expected: Option<u64>,
+        ) -> std::result::Result<u64, StateFailure> {
+            self.host.state_set_if(key, value, expected)
+        }
+        fn state_delete(&self, key: &str) -> std::result::Result<bool, String> {
+            self.host.state_delete(key)
+        }
+        fn lease(&self, key: &str, ttl_ms: u32, wait_ms: u32) -> std::result::Result<bool, String> {
+            self.host.lease(key, ttl_ms, wait_ms)
+        }
+        fn renew(&self, key: &str, ttl_ms: u32) -> std::result::Result<bool, String> {
+            self.host.renew(key, ttl_ms)
+        }
+        fn release(&self, key: &str) {
+            self.host.release(key)
+        }
+        fn log(&self, level: Level, message: &str) {
+            self.host.log(level, message)
+        }
+    }
+
+    #[test]
+    fn of_two_commits_over_the_same_checkpoint_only_one_lands() {
+        // Two fetches (two processes) read revision 0; the other one commits between this one's
+        // read and its write. Without the conditional write, both would succeed.
+        let base = load(&FakeHost::new(), "cp").unwrap();
+        let mut mine = base.successor();
+        mine.customer_events.cursor = Some("mine".into());
+        let mut theirs = base.successor();
+        theirs.customer_events.cursor = Some("theirs".into());
+        let racing = Racing {
+            host: FakeHost::new(),
+            theirs: RefCell::new(Some(theirs.to_text())),
+        };
+        let e = commit(&racing, "cp", &mine.to_text()).unwrap_err();
+        assert!(
+            matches!(&e, ConnectorError::State(m) if m.contains("another fetch committed")),
+            "{e:?}"
+        );
+        assert_eq!(
+            load(&racing.host, "cp").unwrap(),
+            theirs,
+            "theirs stays committed"
+        );
+    }
 
     #[test]
     fn commit_only_successors() {

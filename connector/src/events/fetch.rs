@@ -166,6 +166,13 @@ pub fn fetch_events(host: &dyn Host, config: &Config, req: &FetchRequest) -> Res
     {
         return Err(error);
     }
+    // No stream moved (deferred, nothing new): the committed checkpoint itself, whose commit
+    // writes nothing, so an idle poll never invalidates another worker's batch in flight.
+    if candidate.customer_events == committed.customer_events
+        && candidate.audit_users == committed.audit_users
+    {
+        candidate = committed;
+    }
     batch.checkpoint = candidate.to_text();
     Ok(batch)
 }

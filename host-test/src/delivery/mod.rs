@@ -7,8 +7,10 @@
 //! sink never holds an event twice, and never misses one, wherever the process stopped.
 
 mod jsonl;
+pub mod postgres;
 
 pub use jsonl::JsonLinesSink;
+pub use postgres::{PostgresSink, fetch_into_postgres};
 
 use crate::bindings::Connection;
 use crate::bindings::commands::FetchRequest;
@@ -86,6 +88,9 @@ pub enum SinkError {
     /// What the sink holds does not fit its own journal (it was changed by hand).
     #[error("{0}")]
     Inconsistent(String),
+    /// The events database failed; the transaction was rolled back.
+    #[error("events database: {0}")]
+    Database(String),
     /// A fault hook stopped delivery here.
     #[error("stopped at {}", .0.as_str())]
     Fault(FaultPoint),
@@ -126,6 +131,10 @@ pub enum DeliveryError {
         /// The commit's error.
         error: InvokeError,
     },
+    /// Another process delivered and committed the same batch first (shared state); nothing
+    /// of this run was kept.
+    #[error("another process delivered this batch first; nothing was written, fetch again")]
+    Superseded,
 }
 
 /// One run: commit what an earlier run delivered, fetch a batch, deliver it, commit it.

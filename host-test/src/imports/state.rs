@@ -1,15 +1,57 @@
-//! The `state` import: the store of the invocation's capabilities, locks owned by the invocation.
+//! The `state` import: the store of the invocation's capabilities, leases owned by the
+//! invocation.
 
-use crate::bindings::docusign::connector::state::Host;
+use crate::bindings::docusign::connector::state::{Entry, Host, StateError as WitStateError};
 use crate::host_state::HostState;
+use crate::state_store::StateError;
 
-/// Longest a guest may wait for a lock, whatever it asks.
-const MAX_LOCK_WAIT_MS: u32 = 60_000;
+/// Longest a guest may wait for a lease, whatever it asks.
+const MAX_LEASE_WAIT_MS: u32 = 60_000;
+/// Longest lease a guest may take (a dead holder blocks others at most this long).
+const MAX_LEASE_TTL_MS: u32 = 300_000;
+
+impl From<StateError> for WitStateError {
+    fn from(e: StateError) -> Self {
+        match e {
+            StateError::Conflict { current, .. } => Self::Conflict(current),
+            other => Self::Unavailable(other.to_string()),
+        }
+    }
+}
 
 impl Host for HostState {
     fn get(&mut self, key: String) -> wasmtime::Result<Result<Option<String>, String>> {
         self.check_deadline()?;
         Ok(self.caps.state.get(&key).map_err(|e| e.to_string()))
+    }
+
+    fn get_entry(&mut self, key: String) -> wasmtime::Result<Result<Option<Entry>, WitStateError>> {
+        self.check_deadline()?;
+        Ok(self
+            .caps
+            .state
+            .get_entry(&key)
+            .map(|e| {
+                e.map(|e| Entry {
+                    value: e.value,
+                    version: e.version,
+                })
+            })
+            .map_err(Into::into))
+    }
+
+    fn set_if(
+        &mut self,
+        key: String,
+        value: String,
+        expected: Option<u64>,
+    ) -> wasmtime::Result<Result<u64, WitStateError>> {
+        self.check_deadline()?;
+        Ok(self
+            .caps
+            .state
+            .set_if(&key, &value, expected)
+            .map_err(Into::into))
     }
 
     fn set(&mut self, key: String, value: String) -> wasmtime::Result<Result<(), String>> {
@@ -22,24 +64,38 @@ impl Host for HostState {
         Ok(self.caps.state.delete(&key).map_err(|e| e.to_string()))
     }
 
-    fn lock(&mut self, key: String, wait_ms: u32) -> wasmtime::Result<Result<bool, String>> {
+    fn lease(
+        &mut self,
+        key: String,
+        ttl_ms: u32,
+        wait_ms: u32,
+    ) -> wasmtime::Result<Result<bool, String>> {
         self.check_deadline()?;
-        let wait = wait_ms.min(MAX_LOCK_WAIT_MS).min(self.remaining_ms());
+        let wait = wait_ms.min(MAX_LEASE_WAIT_MS).min(self.remaining_ms());
         let taken = self
             .caps
             .state
-            .lock(&key, self.invocation, wait)
+            .lease(&key, self.invocation, ttl_ms.min(MAX_LEASE_TTL_MS), wait)
             .map_err(|e| e.to_string());
-        if matches!(taken, Ok(true)) && !self.held_locks.contains(&key) {
-            self.held_locks.push(key);
+        if matches!(taken, Ok(true)) && !self.held_leases.contains(&key) {
+            self.held_leases.push(key);
         }
         self.check_deadline()?;
         Ok(taken)
     }
 
-    fn unlock(&mut self, key: String) -> wasmtime::Result<()> {
-        self.caps.state.unlock(&key, self.invocation);
-        self.held_locks.retain(|k| *k != key);
+    fn renew(&mut self, key: String, ttl_ms: u32) -> wasmtime::Result<Result<bool, String>> {
+        self.check_deadline()?;
+        Ok(self
+            .caps
+            .state
+            .renew(&key, self.invocation, ttl_ms.min(MAX_LEASE_TTL_MS))
+            .map_err(|e| e.to_string()))
+    }
+
+    fn release(&mut self, key: String) -> wasmtime::Result<()> {
+        self.caps.state.release(&key, self.invocation);
+        self.held_leases.retain(|k| *k != key);
         Ok(())
     }
 }

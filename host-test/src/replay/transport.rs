@@ -94,6 +94,16 @@ impl CassetteTransport {
         self.replay().received.clone()
     }
 
+    /// Token grants (`POST …/oauth/token`) received so far.
+    pub fn token_requests(&self) -> usize {
+        let replay = self.replay();
+        replay
+            .received
+            .iter()
+            .filter(|r| r.url.ends_with("/oauth/token"))
+            .count()
+    }
+
     /// Number of interactions used so far.
     pub fn used(&self) -> usize {
         self.replay().next

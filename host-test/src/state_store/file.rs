@@ -1,26 +1,33 @@
 //! State in a directory, shared by the processes that open it.
+//!
+//! A value file is `#docusign-state version=N` on its first line, then the value (files written
+//! by earlier versions, without that line, read as version 0). Writes of a key are serialized
+//! across processes by an OS file lock on `locks/<key>.write`; a lease is `locks/<key>.lease`
+//! holding its owner and expiry, read and changed under an OS lock of that file.
 
-use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write as _;
+use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::StateError;
-use super::locks::{LockTable, guard};
+use super::{Entry, StateError};
 use crate::capabilities::StateStore;
 
+/// First line of a value file, before the version number.
+const HEADER: &str = "#docusign-state version=";
+/// How often a waiting lease request looks again.
+const LEASE_POLL: Duration = Duration::from_millis(20);
+
 /// State in a directory: one file per key, written atomically, readable only by the owner
-/// (the token cache is a credential). Locks also take an OS file lock, so several processes
-/// sharing the directory serialize too.
+/// (the token cache is a credential). Versions, conditional writes and leases hold across the
+/// processes sharing the directory.
 #[derive(Debug)]
 pub struct FileStateStore {
     dir: PathBuf,
-    locks: LockTable,
-    lock_files: Mutex<HashMap<(String, u64), File>>,
+    /// Tells this store's lease owners from other processes' (pid and start time).
+    instance: String,
 }
 
 impl FileStateStore {
@@ -33,8 +40,7 @@ impl FileStateStore {
         restrict_dir(&dir);
         Ok(Self {
             dir,
-            locks: LockTable::default(),
-            lock_files: Mutex::new(HashMap::new()),
+            instance: format!("{}-{}", std::process::id(), now_micros()),
         })
     }
 
@@ -45,6 +51,130 @@ impl FileStateStore {
 
     fn path(&self, key: &str) -> PathBuf {
         self.dir.join(format!("{}.json", file_name(key)))
+    }
+
+    fn lock_path(&self, key: &str, kind: &str) -> PathBuf {
+        self.dir
+            .join("locks")
+            .join(format!("{}.{kind}", file_name(key)))
+    }
+
+    /// Run `f` holding the OS lock of `path` (created if needed).
+    fn locked<T>(
+        &self,
+        key: &str,
+        path: &Path,
+        f: impl FnOnce(&mut File) -> Result<T, StateError>,
+    ) -> Result<T, StateError> {
+        let mut file = lock_file(path).map_err(|e| StateError::io("opening lock", key, e))?;
+        file.lock().map_err(|e| StateError::io("locking", key, e))?;
+        let outcome = f(&mut file);
+        let _ = file.unlock();
+        outcome
+    }
+
+    fn write(&self, key: &str, value: &str, version: u64) -> Result<(), StateError> {
+        let path = self.path(key);
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut f = owner_only_file(&tmp)?;
+            writeln!(f, "{HEADER}{version}")?;
+            f.write_all(value.as_bytes())?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            StateError::io("writing state", key, e)
+        })
+    }
+
+    /// A version above `current` and above any given out before (time-based, so a key deleted
+    /// and written again does not reuse one).
+    fn next_version(current: Option<u64>) -> u64 {
+        now_micros().max(current.unwrap_or(0) + 1)
+    }
+
+    fn owner(&self, owner: u64) -> String {
+        format!("{}:{owner}", self.instance)
+    }
+
+    /// One attempt at the lease: taken (or extended) when free, lapsed or already `owner`'s.
+    fn try_lease(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl_ms: u32,
+        renew_only: bool,
+    ) -> Result<bool, StateError> {
+        let path = self.lock_path(key, "lease");
+        self.locked(key, &path, |file| {
+            let mut text = String::new();
+            file.read_to_string(&mut text)
+                .map_err(|e| StateError::io("reading lease", key, e))?;
+            let now = now_ms();
+            let (holder, until) = parse_lease(&text);
+            let mine = holder == owner && until > now;
+            let free = holder.is_empty() || until <= now;
+            if !(mine || (free && !renew_only)) {
+                return Ok(false);
+            }
+            let record = format!("{owner} {}", now + u64::from(ttl_ms));
+            rewrite(file, &record).map_err(|e| StateError::io("writing lease", key, e))?;
+            Ok(true)
+        })
+    }
+}
+
+fn parse_lease(text: &str) -> (&str, u64) {
+    match text.trim().split_once(' ') {
+        Some((owner, until)) => (owner, until.parse().unwrap_or(0)),
+        None => ("", 0),
+    }
+}
+
+fn rewrite(file: &mut File, text: &str) -> std::io::Result<()> {
+    file.set_len(0)?;
+    file.rewind()?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+fn lock_file(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+fn now_ms() -> u64 {
+    now_micros() / 1000
+}
+
+fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0)
+}
+
+fn parse_entry(text: String) -> Entry {
+    if let Some(rest) = text.strip_prefix(HEADER)
+        && let Some((version, value)) = rest.split_once('\n')
+        && let Ok(version) = version.parse()
+    {
+        return Entry {
+            value: value.to_owned(),
+            version,
+        };
+    }
+    Entry {
+        value: text,
+        version: 0,
     }
 }
 
@@ -80,73 +210,76 @@ fn owner_only_file(path: &Path) -> std::io::Result<File> {
 }
 
 impl StateStore for FileStateStore {
-    fn get(&self, key: &str) -> Result<Option<String>, StateError> {
+    fn get_entry(&self, key: &str) -> Result<Option<Entry>, StateError> {
         match fs::read_to_string(self.path(key)) {
-            Ok(text) => Ok(Some(text)),
+            Ok(text) => Ok(Some(parse_entry(text))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StateError::io("reading state", key, e)),
         }
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StateError> {
-        let path = self.path(key);
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        let write = || -> std::io::Result<()> {
-            let mut f = owner_only_file(&tmp)?;
-            f.write_all(value.as_bytes())?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            StateError::io("writing state", key, e)
+        self.locked(key, &self.lock_path(key, "write"), |_| {
+            let current = self.get_entry(key)?.map(|e| e.version);
+            self.write(key, value, Self::next_version(current))
+        })
+    }
+
+    fn set_if(&self, key: &str, value: &str, expected: Option<u64>) -> Result<u64, StateError> {
+        self.locked(key, &self.lock_path(key, "write"), |_| {
+            let current = self.get_entry(key)?.map(|e| e.version);
+            if current != expected {
+                return Err(StateError::Conflict {
+                    key: key.to_owned(),
+                    current,
+                });
+            }
+            let version = Self::next_version(current);
+            self.write(key, value, version)?;
+            Ok(version)
         })
     }
 
     fn delete(&self, key: &str) -> Result<bool, StateError> {
-        match fs::remove_file(self.path(key)) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(StateError::io("deleting state", key, e)),
-        }
+        self.locked(
+            key,
+            &self.lock_path(key, "write"),
+            |_| match fs::remove_file(self.path(key)) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(StateError::io("deleting state", key, e)),
+            },
+        )
     }
 
-    fn lock(&self, key: &str, owner: u64, wait_ms: u32) -> Result<bool, StateError> {
+    fn lease(&self, key: &str, owner: u64, ttl_ms: u32, wait_ms: u32) -> Result<bool, StateError> {
         let deadline = Instant::now() + Duration::from_millis(u64::from(wait_ms));
-        if guard(&self.lock_files).contains_key(&(key.to_owned(), owner)) {
-            return Ok(true);
-        }
-        if !self.locks.lock(key, owner, wait_ms) {
-            return Ok(false);
-        }
-        let path = self
-            .dir
-            .join("locks")
-            .join(format!("{}.lock", file_name(key)));
-        let file = owner_only_file(&path).map_err(|e| StateError::io("opening lock", key, e))?;
+        let owner = self.owner(owner);
         loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    self.locks.unlock(key, owner);
-                    return Ok(false);
-                }
-                Err(fs::TryLockError::Error(e)) => {
-                    self.locks.unlock(key, owner);
-                    return Err(StateError::io("locking", key, e));
-                }
+            if self.try_lease(key, &owner, ttl_ms, false)? {
+                return Ok(true);
             }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(LEASE_POLL.min(deadline - Instant::now()));
         }
-        guard(&self.lock_files).insert((key.to_owned(), owner), file);
-        Ok(true)
     }
 
-    fn unlock(&self, key: &str, owner: u64) {
-        // Dropping the file releases the OS lock.
-        guard(&self.lock_files).remove(&(key.to_owned(), owner));
-        self.locks.unlock(key, owner);
+    fn renew(&self, key: &str, owner: u64, ttl_ms: u32) -> Result<bool, StateError> {
+        self.try_lease(key, &self.owner(owner), ttl_ms, true)
+    }
+
+    fn release(&self, key: &str, owner: u64) {
+        let owner = self.owner(owner);
+        let path = self.lock_path(key, "lease");
+        let _ = self.locked(key, &path, |file| {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            if parse_lease(&text).0 == owner {
+                let _ = rewrite(file, "");
+            }
+            Ok(())
+        });
     }
 }

@@ -159,9 +159,14 @@ pub fn test_tls() -> TlsIdentity {
 /// Live-transport options for the developer environment that trust the test-only CA and send
 /// every host name to `server` (the loopback replay server).
 pub fn live_options_to(server: &ReplayServer) -> LiveOptions {
+    live_options_to_addr(server.addr())
+}
+
+/// [`live_options_to`] a loopback server at `addr`.
+pub fn live_options_to_addr(addr: std::net::SocketAddr) -> LiveOptions {
     let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
     options.ca_certificates_pem = vec![TEST_CA_PEM.to_vec()];
-    options.resolve = std::collections::HashMap::from([("*".to_owned(), server.addr())]);
+    options.resolve = std::collections::HashMap::from([("*".to_owned(), addr)]);
     options
 }
 

@@ -29,32 +29,53 @@ export class ManualClock {
 }
 
 /**
- * Key-value state in memory, shared by the invocations of one host, with named locks. The
- * connector runs synchronously, so a lock held by another invocation cannot be waited for: it
- * is refused at once and the connector goes on without it.
+ * Key-value state in memory, shared by the invocations of one host: versioned values for
+ * conditional writes, and leases with owners and lifetimes. The connector runs synchronously, so
+ * a lease held by another invocation cannot be waited for: it is refused at once and the
+ * connector goes on without it.
  */
 export class MemoryState {
-  constructor() {
+  constructor(now = () => Date.now()) {
     this.values = new Map();
-    this.locks = new Map();
+    this.leases = new Map();
+    this.lastVersion = 0n;
+    this.now = now;
   }
   get(key) {
-    return this.values.get(key);
+    return this.values.get(key)?.value;
+  }
+  getEntry(key) {
+    const entry = this.values.get(key);
+    return entry === undefined ? undefined : { ...entry };
   }
   set(key, value) {
-    this.values.set(key, value);
+    this.lastVersion += 1n;
+    this.values.set(key, { value, version: this.lastVersion });
+  }
+  /** The new version, or throws `{tag: 'conflict', val: current}` and writes nothing. */
+  setIf(key, value, expected) {
+    const current = this.values.get(key)?.version;
+    if (current !== expected) throw { tag: 'conflict', val: current };
+    this.set(key, value);
+    return this.lastVersion;
   }
   delete(key) {
     return this.values.delete(key);
   }
-  lock(key, owner) {
-    const holder = this.locks.get(key);
-    if (holder !== undefined && holder !== owner) return false;
-    this.locks.set(key, owner);
+  lease(key, owner, ttlMs) {
+    const held = this.leases.get(key);
+    if (held !== undefined && held.owner !== owner && held.until > this.now()) return false;
+    this.leases.set(key, { owner, until: this.now() + ttlMs });
     return true;
   }
-  unlock(key, owner) {
-    if (this.locks.get(key) === owner) this.locks.delete(key);
+  renew(key, owner, ttlMs) {
+    const held = this.leases.get(key);
+    if (held === undefined || held.owner !== owner || held.until <= this.now()) return false;
+    held.until = this.now() + ttlMs;
+    return true;
+  }
+  release(key, owner) {
+    if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
   }
 }
 

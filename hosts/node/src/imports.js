@@ -1,6 +1,6 @@
 // The connector's imports for one invocation, over the host's capabilities: `http` (with the
-// `outgoing-body` resource), `clock`, `state` (locks owned by the invocation, released when it
-// ends), `log`; and the WASI interfaces the Rust standard library asks for, with no environment,
+// `outgoing-body` resource), `clock`, `state` (versioned values; leases owned by the invocation,
+// released when it ends), `log`; and the WASI interfaces the Rust standard library asks for, with no environment,
 // no arguments, and an `exit` that stops the invocation instead of the Node process.
 
 import { io, random } from '@bytecodealliance/preview2-shim';
@@ -51,15 +51,18 @@ export function invocationImports(caps) {
   };
   const state = {
     get: (key) => caps.state.get(key),
+    getEntry: (key) => caps.state.getEntry(key),
     set: (key, value) => caps.state.set(key, value),
+    setIf: (key, value, expected) => caps.state.setIf(key, value, expected),
     delete: (key) => caps.state.delete(key),
-    lock(key) {
-      const taken = caps.state.lock(key, owner);
+    lease(key, ttlMs) {
+      const taken = caps.state.lease(key, owner, ttlMs);
       if (taken) held.add(key);
       return taken;
     },
-    unlock(key) {
-      caps.state.unlock(key, owner);
+    renew: (key, ttlMs) => caps.state.renew(key, owner, ttlMs),
+    release(key) {
+      caps.state.release(key, owner);
       held.delete(key);
     },
   };
@@ -95,7 +98,7 @@ export function invocationImports(caps) {
     'wasi:random/random': random.random,
   };
   const release = () => {
-    for (const key of held) caps.state.unlock(key, owner);
+    for (const key of held) caps.state.release(key, owner);
     held.clear();
   };
   return { imports, release };

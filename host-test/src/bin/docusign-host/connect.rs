@@ -12,7 +12,7 @@ use docusign_host::capabilities::{Capabilities, Clock, LogSink, StateStore, Tran
 use docusign_host::clock::{SystemClock, format_rfc3339_ms};
 use docusign_host::engine::{Artifact, CompileSource};
 use docusign_host::replay::{Cassette, RecordingTransport, Replay};
-use docusign_host::state_store::{FileStateStore, MemoryStateStore};
+use docusign_host::state_store::{FileStateStore, MemoryStateStore, PostgresStateStore};
 use docusign_host::transport::{LiveOptions, LiveTransport};
 use docusign_host::{ConnectorHost, HostOptions, settings};
 
@@ -31,9 +31,10 @@ pub struct ConnectArgs {
     /// Call DocuSign and record every exchange into this cassette (secrets redacted).
     #[arg(long)]
     pub record: Option<PathBuf>,
-    /// Keep the token cache and fetch checkpoints in this directory across runs.
+    /// Keep the token cache and fetch checkpoints across runs: a directory (the processes of
+    /// this machine share it) or `postgres://user@host:port/db` (processes on many machines).
     #[arg(long)]
-    pub state: Option<PathBuf>,
+    pub state: Option<String>,
     /// Trust this CA certificate (PEM) instead of the bundled roots (for a loopback server).
     #[arg(long = "ca-cert")]
     pub ca_cert: Vec<PathBuf>,
@@ -67,7 +68,8 @@ pub fn connect(
     verbose: bool,
 ) -> anyhow::Result<Session> {
     let conn = settings::load(&args.config)?;
-    let state: Arc<dyn StateStore> = match &args.state {
+    let state: Arc<dyn StateStore> = match args.state.as_deref() {
+        Some(url) if is_postgres_url(url) => Arc::new(PostgresStateStore::open(url)?),
         Some(dir) => Arc::new(FileStateStore::open(dir)?),
         None => Arc::new(MemoryStateStore::new()),
     };
@@ -113,6 +115,11 @@ pub fn connect(
         replay: None,
         recording,
     })
+}
+
+/// `postgres://…` or `postgresql://…`.
+pub fn is_postgres_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
 
 fn parse_resolve(entries: &[String]) -> anyhow::Result<HashMap<String, SocketAddr>> {

@@ -6,13 +6,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use docusign_host::delivery::{DeliveryError, FaultPoint, JsonLinesSink, fetch_and_deliver};
+use docusign_host::delivery::{
+    DeliveryError, FaultPoint, JsonLinesSink, PostgresSink, fetch_and_deliver, fetch_into_postgres,
+};
 use docusign_host::json_api::FetchInput;
 use docusign_host::json_api::output::StreamOutput;
 use docusign_host::log_sink::StderrLog;
+use docusign_host::settings;
 use serde::Serialize;
 
-use crate::connect::{ConnectArgs, open};
+use crate::connect::{ConnectArgs, is_postgres_url, open};
 use crate::exit::Exit;
 use crate::{print_ok, print_outcome, render};
 
@@ -21,9 +24,11 @@ pub struct FetchArgs {
     /// Event types, comma-separated: customer-events, audit-users.
     #[arg(long, value_delimiter = ',', default_value = "customer-events")]
     types: Vec<String>,
-    /// Append delivered events here (JSON lines), made durable before the commit.
+    /// Where delivered events go: a JSON-lines file (appended, made durable before the commit),
+    /// or `postgres://…` (the `docusign_events` table, in one transaction with the commit; the
+    /// checkpoint then lives in that database too).
     #[arg(long)]
-    out: PathBuf,
+    out: String,
     /// Maximum customer events per fetch.
     #[arg(long, default_value_t = 2000)]
     max_customer_events: u32,
@@ -46,14 +51,35 @@ struct FetchSummary<'a> {
     retry_after_secs: Option<u64>,
 }
 
+/// Where the events go.
+enum Out {
+    File(JsonLinesSink),
+    Postgres(String),
+}
+
 /// Fetch, deliver, commit (crash-safe: see `docusign_host::delivery`); see [`Exit`] for what
 /// the code means.
-pub fn run(args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
-    let mut sink = match JsonLinesSink::open(&args.out) {
-        Ok(sink) => sink,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Usage;
+pub fn run(mut args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
+    let mut out = if is_postgres_url(&args.out) {
+        // The checkpoint commits in the events' transaction: it must live in that database.
+        match &args.connect.state {
+            None => args.connect.state = Some(args.out.clone()),
+            Some(state) if *state == args.out => {}
+            Some(_) => {
+                eprintln!(
+                    "error: with --out postgres://…, --state must be the same database (or left out)"
+                );
+                return Exit::Usage;
+            }
+        }
+        Out::Postgres(args.out.clone())
+    } else {
+        match JsonLinesSink::open(PathBuf::from(&args.out)) {
+            Ok(sink) => Out::File(sink),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Usage;
+            }
         }
     };
     let (session, host) = match open(&args.connect, log, verbose) {
@@ -75,21 +101,28 @@ pub fn run(args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
     };
     let started = Instant::now();
     let fault = injected_fault();
-    let outcome = fetch_and_deliver(
-        &host,
-        &session.caps,
-        &session.conn,
-        request,
-        &mut sink,
-        &|point| {
-            if fault == Some(point) {
-                // A test's stand-in for `kill -9` at this point.
-                eprintln!("DOCUSIGN_HOST_FAULT: stopping at {}", point.as_str());
-                std::process::abort();
+    let hook = |point: FaultPoint| {
+        if fault == Some(point) {
+            // A test's stand-in for `kill -9` at this point.
+            eprintln!("DOCUSIGN_HOST_FAULT: stopping at {}", point.as_str());
+            std::process::abort();
+        }
+        false
+    };
+    let outcome = match &mut out {
+        Out::File(sink) => {
+            fetch_and_deliver(&host, &session.caps, &session.conn, request, sink, &hook)
+        }
+        Out::Postgres(url) => {
+            let integration = settings::integration_id(&session.conn);
+            match PostgresSink::open(url, &integration) {
+                Ok(sink) => {
+                    fetch_into_postgres(&host, &session.caps, &session.conn, request, &sink, &hook)
+                }
+                Err(e) => Err(DeliveryError::Sink(e)),
             }
-            false
-        },
-    );
+        }
+    };
     let batch = match outcome {
         Ok(batch) => batch,
         Err(DeliveryError::Fetch(e)) => {
@@ -108,7 +141,7 @@ pub fn run(args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
     );
     let summary = FetchSummary {
         delivered: batch.events.len(),
-        out: args.out.display().to_string(),
+        out: redact_url(&args.out),
         streams: &batch.streams,
         retry_after_secs: batch.retry_after_secs,
     };
@@ -117,6 +150,20 @@ pub fn run(args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
         render::markdown("DocuSign fetch", &value)
     });
     session.check(true).unwrap_or(Exit::Ok)
+}
+
+/// `out` without a password (`postgres://user:secret@…` → `postgres://user:<redacted>@…`).
+fn redact_url(out: &str) -> String {
+    match (out.find("://"), out.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &out[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:<redacted>{}", &out[..scheme + 3], &out[at..]),
+                None => out.to_owned(),
+            }
+        }
+        _ => out.to_owned(),
+    }
 }
 
 /// `DOCUSIGN_HOST_FAULT=<point>` (tests only): abort the process at that point of delivery.
