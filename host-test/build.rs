@@ -138,6 +138,7 @@ fn start_guest_build(root: &Path, out_dir: &Path, variant: &Variant) -> Build {
     for path in [
         "connector/src",
         "connector/Cargo.toml",
+        "connector/build.rs",
         "wit",
         "Cargo.toml",
         "Cargo.lock",

@@ -169,6 +169,22 @@ def main():
             "n/a" if speedup is None else f"{speedup:.1f}× faster", "≥ 5× faster",
             None if speedup is None else speedup >= 5.0)
 
+    curve = read_json_lines(os.path.join(out, "concurrency.json"))
+    for c in curve:
+        n, rate = c["in_flight"], c["invocations_per_s"]
+        if n >= 4000:
+            target, met = "≥ 10,000/s, peak RSS ≤ 250 MB", rate >= 10_000 and c["peak_rss_mb"] <= 250
+        elif n >= 1000:
+            target, met = "≥ 95% of the latency bound", c["of_bound"] >= 0.95
+        else:
+            target, met = "", None
+        row(f"{n:,} in flight, get-status answering after {c['latency_ms']} ms, {c['transport']}, "
+            f"{c['allocation']}",
+            f"{rate:,.0f}/s, p50 {c['p50_ms']:.0f} ms, p99 {c['p99_ms']:.0f} ms, "
+            f"{c['peak_rss_mb']} MB, {c['threads']:,} threads, {c['cpu_us_per_invocation']:.0f} µs CPU each",
+            f"bound {c['latency_bound_per_s']:,.0f}/s (user {c['user_s']} s, system {c['system_s']} s)",
+            f"{c['of_bound']:.0%} of bound", target, met)
+
     print(f"Machine: {machine()}\n")
     print("| measurement | this project | reference | ratio | target | met |")
     print("| --- | --- | --- | --- | --- | --- |")

@@ -24,6 +24,11 @@ step "peak memory of 25 MB send and download (separate processes)"
 cargo bench -p docusign-host --bench memory > "$OUT/memory.json"
 cat "$OUT/memory.json" >&2
 
+step "concurrency: 100, 1,000, 4,000 get-status invocations in flight, answers after 250 ms"
+cargo bench -q -p docusign-host --bench concurrency -- --in-flight 100,1000,4000 \
+    --allocation on-demand,pooling --seconds 6 > "$OUT/concurrency.json"
+cat "$OUT/concurrency.json" >&2
+
 step "openssl speed rsa2048 (the limit for RS256 signing)"
 openssl version >&2
 openssl speed -seconds 3 rsa2048 > "$OUT/openssl.txt" 2>/dev/null || echo "openssl speed failed" >&2

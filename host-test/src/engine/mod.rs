@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use sha2::{Digest as _, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolConcurrencyLimitError, PoolingAllocationConfig,
-    Store, Trap,
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolConcurrencyLimitError,
+    PoolingAllocationConfig, Store, Trap,
 };
 
 use crate::bindings::{Connector, ConnectorPre};
@@ -55,6 +55,9 @@ pub fn embedded(
 
 /// Table bytes a pooled slot keeps resident between invocations (reset with memset).
 const TABLE_KEEP_RESIDENT_BYTES: usize = 128 << 10;
+/// Linear memory a pooled slot may keep resident between invocations where the kernel can
+/// tell which pages an invocation touched (`PAGEMAP_SCAN`): the component's initial memory.
+const MEMORY_KEEP_RESIDENT_BYTES: usize = 2 << 20;
 
 /// How often the epoch advances; the granularity of the time bound.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -250,14 +253,32 @@ fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
             .max_memories_per_component(4)
             .max_tables_per_component(8)
             .max_memory_size(options.max_memory_bytes)
-            // A reused slot's tables are reset with memset (small, always touched); its linear
-            // memory is handed back to the kernel instead: a memset of the guest's initial
-            // memory would cost every invocation ~13 µs, more than the page faults it saves a
-            // small one (see BENCHMARKS.md).
+            // A reused slot's tables are reset with memset (small, always touched).
             .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
+        // Its linear memory, where the kernel has PAGEMAP_SCAN (Linux 6.7+), is reset in place:
+        // only the pages the last invocation touched are restored, and they stay resident. No
+        // madvise, page faults or TLB shootdowns per invocation, which under load serialize on
+        // the address-space lock (BENCHMARKS.md, "Many invocations in flight"). Elsewhere it is
+        // handed back to the kernel: a memset of all of it would cost more than it saves.
+        if pagemap_scan_available() {
+            pool.pagemap_scan(Enabled::Yes)
+                .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT_BYTES);
+        }
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config).map_err(load_error)
+}
+
+/// Whether the kernel has the `PAGEMAP_SCAN` ioctl (Linux 6.7 and later).
+fn pagemap_scan_available() -> bool {
+    if !cfg!(target_os = "linux") {
+        return false;
+    }
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let mut numbers = release
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse::<u32>().ok());
+    matches!((numbers.next(), numbers.next()), (Some(major), Some(minor)) if (major, minor) >= (6, 7))
 }
 
 /// Advance the engine's epoch every tick until the engine is dropped.

@@ -1,0 +1,228 @@
+//! Many invocations in flight: N threads each looping `json_api::invoke("get-envelope-status")`
+//! (cached token) against a DocuSign stand-in that answers after a fixed latency, as a workflow
+//! engine's worker holds service tasks waiting on DocuSign. Each configuration runs in a fresh
+//! child process so its peak RSS, thread count and CPU time are its own. One JSON line each.
+//!
+//!     cargo bench -p docusign-host --bench concurrency -- [--in-flight 100,1000,4000]
+//!         [--seconds 6] [--latency-ms 250] [--allocation on-demand,pooling]
+//!
+//! Linux only (`/proc/self/status`, `/proc/self/stat`).
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use docusign_host::Transport;
+use docusign_host::bindings::{Request, Response, TransportError};
+use docusign_host::engine::Allocation;
+use docusign_host::json_api::{self, InputFiles};
+use serde_json::json;
+use support::*;
+
+const CHILD_VAR: &str = "DOCUSIGN_BENCH_CONCURRENCY";
+
+/// One configuration.
+#[derive(Clone, Debug)]
+struct Run {
+    in_flight: usize,
+    allocation: String,
+    seconds: u64,
+    latency_ms: u64,
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var(CHILD_VAR) {
+        child(&serde_json::from_str(&spec).expect("a run"));
+        return;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str, default: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+            .unwrap_or_else(|| default.to_owned())
+    };
+    let in_flight = arg("--in-flight", "100,1000,4000");
+    let allocations = arg("--allocation", "on-demand,pooling");
+    let seconds: u64 = arg("--seconds", "6").parse().expect("--seconds N");
+    let latency_ms: u64 = arg("--latency-ms", "250").parse().expect("--latency-ms N");
+    let exe = std::env::current_exe().expect("own path");
+    for n in in_flight.split(',') {
+        for allocation in allocations.split(',') {
+            let run = Run {
+                in_flight: n.parse().expect("--in-flight N,N"),
+                allocation: allocation.to_owned(),
+                seconds,
+                latency_ms,
+            };
+            let spec = json!({"in_flight": run.in_flight, "allocation": run.allocation,
+                              "seconds": run.seconds, "latency_ms": run.latency_ms});
+            let out = Command::new(&exe)
+                .env(CHILD_VAR, spec.to_string())
+                .output()
+                .expect("run a configuration");
+            if !out.status.success() {
+                eprintln!("{run:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+                std::process::exit(1);
+            }
+            print!("{}", String::from_utf8_lossy(&out.stdout));
+        }
+    }
+}
+
+/// Answers every request with the envelope's status after `latency` (the thread waits, as it
+/// would on DocuSign).
+struct SlowTransport {
+    latency: Duration,
+    reply: Response,
+}
+
+impl Transport for SlowTransport {
+    fn send(&self, _: &Request) -> Result<Response, TransportError> {
+        std::thread::sleep(self.latency);
+        Ok(self.reply.clone())
+    }
+}
+
+fn child(spec: &serde_json::Value) {
+    let run = Run {
+        in_flight: spec["in_flight"].as_u64().unwrap() as usize,
+        allocation: spec["allocation"].as_str().unwrap().to_owned(),
+        seconds: spec["seconds"].as_u64().unwrap(),
+        latency_ms: spec["latency_ms"].as_u64().unwrap(),
+    };
+    let allocation = match run.allocation.as_str() {
+        "pooling" => Allocation::Pooling {
+            max_concurrent: run.in_flight as u32 + 16,
+        },
+        _ => Allocation::OnDemand,
+    };
+    let host = Arc::new(load_host(allocation));
+    let transport = Arc::new(SlowTransport {
+        latency: Duration::from_millis(run.latency_ms),
+        reply: Response {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: status_reply().into_bytes(),
+        },
+    });
+    let caps = caps(transport, state_with(&session_state(true)));
+    let conn = connection();
+    let invoke = {
+        let (host, caps, conn) = (host.clone(), caps.clone(), conn.clone());
+        move || {
+            let input = json!({"envelope_id": ENVELOPE_ID});
+            json_api::invoke(
+                &host,
+                &caps,
+                &conn,
+                "get-envelope-status",
+                input,
+                InputFiles::default(),
+            )
+        }
+    };
+    // Warm-up: the component compiled and one invocation through.
+    invoke().expect("get-envelope-status");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let latencies = Arc::new(Mutex::new(Vec::<u32>::new()));
+    let measuring = Arc::new(AtomicBool::new(false));
+    // Every thread is created before any invokes (creating threads contends with the
+    // invocations' memory mappings for the process's address-space lock).
+    let start = Arc::new(std::sync::Barrier::new(run.in_flight + 1));
+    let threads: Vec<_> = (0..run.in_flight)
+        .map(|_| {
+            let (stop, measuring, latencies, invoke, start) = (
+                stop.clone(),
+                measuring.clone(),
+                latencies.clone(),
+                invoke.clone(),
+                start.clone(),
+            );
+            std::thread::Builder::new()
+                .spawn(move || {
+                    start.wait();
+                    let mut mine = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let started = Instant::now();
+                        let ok = invoke().is_ok();
+                        if measuring.load(Ordering::Relaxed) {
+                            assert!(ok, "an invocation failed");
+                            mine.push(started.elapsed().as_micros() as u32);
+                        }
+                    }
+                    latencies.lock().unwrap().extend(mine);
+                })
+                .expect("a thread")
+        })
+        .collect();
+    start.wait();
+    // Ramp-up (every thread in its loop), then the measured window.
+    std::thread::sleep(Duration::from_millis(run.latency_ms * 4 + 500));
+    let cpu_before = cpu_seconds();
+    measuring.store(true, Ordering::SeqCst);
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_secs(run.seconds));
+    measuring.store(false, Ordering::SeqCst);
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = cpu_seconds();
+    let threads_seen = proc_status("Threads:");
+    stop.store(true, Ordering::SeqCst);
+    for t in threads {
+        t.join().expect("a worker thread");
+    }
+    let mut lat = latencies.lock().unwrap().clone();
+    lat.sort_unstable();
+    let n = lat.len().max(1);
+    let pct = |p: f64| f64::from(lat[((n as f64 * p) as usize).min(n - 1)]) / 1000.0;
+    let (user, system) = (cpu_after.0 - cpu_before.0, cpu_after.1 - cpu_before.1);
+    let bound = run.in_flight as f64 * 1000.0 / run.latency_ms as f64;
+    let per_s = lat.len() as f64 / elapsed;
+    println!(
+        "{}",
+        json!({
+            "bench": "concurrency",
+            "transport": "in-process",
+            "in_flight": run.in_flight,
+            "allocation": run.allocation,
+            "latency_ms": run.latency_ms,
+            "invocations": lat.len(),
+            "invocations_per_s": per_s.round(),
+            "latency_bound_per_s": bound.round(),
+            "of_bound": (per_s / bound * 1000.0).round() / 1000.0,
+            "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99),
+            "peak_rss_mb": proc_status("VmHWM:") / 1024,
+            "threads": threads_seen,
+            "cpu_us_per_invocation": ((user + system) * 1e6 / lat.len().max(1) as f64).round(),
+            "user_s": (user * 100.0).round() / 100.0,
+            "system_s": (system * 100.0).round() / 100.0,
+        })
+    );
+}
+
+/// A `/proc/self/status` figure (kB for memory lines).
+fn proc_status(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .expect("/proc/self/status")
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("a /proc/self/status figure")
+}
+
+/// User and system CPU seconds of this process so far.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // Fields after the command name (which may hold spaces) start at state (field 3).
+    let rest = &stat[stat.rfind(')').expect("stat format") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields[i].parse::<f64>().expect("a tick count");
+    // utime and stime are fields 14 and 15 (11 and 12 after the state); 100 ticks a second.
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
