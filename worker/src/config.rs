@@ -7,6 +7,7 @@
 //! archive_dir = "signed"                # optional: SignatureWorkflow saves signed documents here
 //! documents_dir = "to-sign"             # optional: send inputs may name documents by `path` here
 //! invocation_timeout_secs = 300         # bound of one connector call
+//! max_concurrent_invocations = 256      # connector calls at once (pooled instance slots)
 //! restate_identity_keys = []            # optional: accept only requests signed by these Restate keys
 //!
 //! [retry]                               # failed DocuSign calls (network, 429, 5xx) inside a step
@@ -96,6 +97,10 @@ pub struct WorkerConfig {
     /// Bound of one connector call, seconds.
     #[serde(default = "default_timeout")]
     pub invocation_timeout_secs: u64,
+    /// Connector calls running at once: wasmtime's pooling allocator reserves this many instance
+    /// slots (reused with their memory reset in place); a call beyond it is retried by Restate.
+    #[serde(default = "default_max_concurrent")]
+    pub max_concurrent_invocations: u32,
     /// Restate request-identity public keys (`publickeyv1_…`); empty accepts any caller.
     #[serde(default)]
     pub restate_identity_keys: Vec<String>,
@@ -169,6 +174,12 @@ fn default_listen() -> SocketAddr {
 fn default_timeout() -> u64 {
     300
 }
+/// Most pooled slots: each reserves address space (about 16 GiB of it, not memory).
+pub const MAX_CONCURRENT_INVOCATIONS: u32 = 4_096;
+
+fn default_max_concurrent() -> u32 {
+    256
+}
 fn default_initial_delay_ms() -> u64 {
     1000
 }
@@ -224,6 +235,12 @@ impl WorkerConfig {
             return Err(ConfigError::Invalid {
                 field: "invocation_timeout_secs",
                 message: "must be at least 1".into(),
+            });
+        }
+        if !(1..=MAX_CONCURRENT_INVOCATIONS).contains(&self.max_concurrent_invocations) {
+            return Err(ConfigError::Invalid {
+                field: "max_concurrent_invocations",
+                message: format!("must be between 1 and {MAX_CONCURRENT_INVOCATIONS}"),
             });
         }
         if self.retry.initial_delay_ms == 0 || self.retry.max_delay_ms < self.retry.initial_delay_ms
@@ -286,6 +303,7 @@ mod tests {
         assert_eq!(main.ca_cert, [PathBuf::from("/tmp/ca.pem")]);
         assert_eq!(main.resolve["*"].to_string(), "127.0.0.1:8443");
         assert_eq!(c.retry.max_duration(), Duration::from_secs(900));
+        assert_eq!(c.max_concurrent_invocations, 256);
         let up = parse("[integrations.a]\nsettings = \"../../fixtures/./a.toml\"\n").unwrap();
         assert_eq!(up.integrations["a"].settings, Path::new("/fixtures/a.toml"));
     }
@@ -308,5 +326,17 @@ mod tests {
             matches!(retry, ConfigError::Invalid { field: "retry", .. }),
             "{retry}"
         );
+        for slots in [0, MAX_CONCURRENT_INVOCATIONS + 1] {
+            let text = format!(
+                "max_concurrent_invocations = {slots}\n[integrations.a]\nsettings = \"a\"\n"
+            );
+            assert!(matches!(
+                parse(&text).unwrap_err(),
+                ConfigError::Invalid {
+                    field: "max_concurrent_invocations",
+                    ..
+                }
+            ));
+        }
     }
 }
