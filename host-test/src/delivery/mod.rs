@@ -137,6 +137,20 @@ pub enum DeliveryError {
     Superseded,
 }
 
+/// `fetch-events`: a batch and its candidate checkpoint, nothing committed.
+pub(crate) fn fetch_batch(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    conn: &Connection,
+    request: FetchRequest,
+) -> Result<FetchOutput, DeliveryError> {
+    match json_api::run_call(host, caps, conn, Call::FetchEvents(request)) {
+        Ok(Output::Fetch(batch)) => Ok(batch),
+        Ok(_) => unreachable!("fetch-events returns a batch"),
+        Err(e) => Err(DeliveryError::Fetch(e)),
+    }
+}
+
 /// One run: commit what an earlier run delivered, fetch a batch, deliver it, commit it.
 pub fn fetch_and_deliver(
     host: &ConnectorHost,
@@ -167,11 +181,7 @@ pub fn fetch_and_deliver(
         stop_at(fault, FaultPoint::AfterRecoveryCommit)?;
         sink.committed()?;
     }
-    let batch = match json_api::run_call(host, caps, conn, Call::FetchEvents(request)) {
-        Ok(Output::Fetch(batch)) => batch,
-        Ok(_) => unreachable!("fetch-events returns a batch"),
-        Err(e) => return Err(DeliveryError::Fetch(e)),
-    };
+    let batch = fetch_batch(host, caps, conn, request)?;
     sink.deliver(&batch.events, &batch.checkpoint, fault)?;
     stop_at(fault, FaultPoint::BeforeCommit)?;
     commit(batch.checkpoint.clone()).map_err(|error| DeliveryError::Commit {

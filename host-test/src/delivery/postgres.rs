@@ -22,13 +22,13 @@ use postgres::NoTls;
 use r2d2::PooledConnection;
 use r2d2_postgres::PostgresConnectionManager;
 
-use super::{DeliveryError, FaultHook, FaultPoint, SinkError, stop_at};
+use super::{DeliveryError, FaultHook, FaultPoint, SinkError, fetch_batch, stop_at};
 use crate::bindings::Connection;
 use crate::bindings::commands::FetchRequest;
 use crate::capabilities::{Capabilities, StateStore};
 use crate::engine::ConnectorHost;
 use crate::json_api::output::{EventOutput, FetchOutput};
-use crate::json_api::{self, Call, InvokeError, Output};
+use crate::json_api::{self, Call, InvokeError};
 use crate::state_store::postgres::{self as pg, PgPool};
 use crate::state_store::{Entry, StateError};
 
@@ -85,11 +85,7 @@ pub fn fetch_into_postgres(
     sink: &PostgresSink,
     fault: FaultHook<'_>,
 ) -> Result<FetchOutput, DeliveryError> {
-    let batch = match json_api::run_call(host, caps, conn, Call::FetchEvents(request)) {
-        Ok(Output::Fetch(batch)) => batch,
-        Ok(_) => unreachable!("fetch-events returns a batch"),
-        Err(e) => return Err(DeliveryError::Fetch(e)),
-    };
+    let batch = fetch_batch(host, caps, conn, request)?;
     let mut db = connect(&sink.pool)?;
     db.batch_execute("BEGIN")
         .map_err(|e| database("starting a transaction", &e))?;

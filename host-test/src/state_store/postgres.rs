@@ -105,11 +105,6 @@ impl PostgresStateStore {
         }
     }
 
-    /// The pool (shared with the events sink).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     fn conn(&self) -> Result<PooledConnection<PostgresConnectionManager<NoTls>>, StateError> {
         self.pool
             .get()
