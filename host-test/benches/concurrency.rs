@@ -1,10 +1,13 @@
-//! Many invocations in flight: N threads each looping `json_api::invoke("get-envelope-status")`
-//! (cached token) against a DocuSign stand-in that answers after a fixed latency, as a workflow
-//! engine's worker holds service tasks waiting on DocuSign. Each configuration runs in a fresh
-//! child process so its peak RSS, thread count and CPU time are its own. One JSON line each.
+//! Many invocations in flight: N loops each invoking `get-envelope-status` (cached token) against
+//! a DocuSign stand-in that answers after a fixed latency, as a workflow engine's worker holds
+//! service tasks waiting on DocuSign. `--io blocking`: N threads calling `json_api::invoke`;
+//! `--io async`: N Tokio tasks on one worker thread per core calling `json_api::invoke_async`.
+//! Each configuration runs in a fresh child process so its peak RSS, thread count and CPU time
+//! are its own. One JSON line each.
 //!
 //!     cargo bench -p docusign-host --bench concurrency -- [--in-flight 100,1000,4000]
 //!         [--seconds 6] [--latency-ms 250] [--allocation on-demand,pooling]
+//!         [--io blocking,async]
 //!
 //! Linux only (`/proc/self/status`, `/proc/self/stat`).
 
@@ -16,10 +19,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use docusign_host::Transport;
+use docusign_host::bindings::Connection;
 use docusign_host::bindings::{Request, Response, TransportError};
 use docusign_host::engine::Allocation;
 use docusign_host::json_api::{self, InputFiles};
+use docusign_host::{Capabilities, ConnectorHost, Transport, TransportFuture};
 use serde_json::json;
 use support::*;
 
@@ -30,6 +34,7 @@ const CHILD_VAR: &str = "DOCUSIGN_BENCH_CONCURRENCY";
 struct Run {
     in_flight: usize,
     allocation: String,
+    io: String,
     seconds: u64,
     latency_ms: u64,
 }
@@ -48,19 +53,29 @@ fn main() {
     };
     let in_flight = arg("--in-flight", "100,1000,4000");
     let allocations = arg("--allocation", "on-demand,pooling");
+    let ios = arg("--io", "blocking,async");
     let seconds: u64 = arg("--seconds", "6").parse().expect("--seconds N");
     let latency_ms: u64 = arg("--latency-ms", "250").parse().expect("--latency-ms N");
     let exe = std::env::current_exe().expect("own path");
+    let mut runs = Vec::new();
     for n in in_flight.split(',') {
-        for allocation in allocations.split(',') {
-            let run = Run {
-                in_flight: n.parse().expect("--in-flight N,N"),
-                allocation: allocation.to_owned(),
-                seconds,
-                latency_ms,
-            };
+        for io in ios.split(',') {
+            for allocation in allocations.split(',') {
+                runs.push(Run {
+                    in_flight: n.parse().expect("--in-flight N,N"),
+                    allocation: allocation.to_owned(),
+                    io: io.to_owned(),
+                    seconds,
+                    latency_ms,
+                });
+            }
+        }
+    }
+    {
+        for run in runs {
             let spec = json!({"in_flight": run.in_flight, "allocation": run.allocation,
-                              "seconds": run.seconds, "latency_ms": run.latency_ms});
+                              "io": run.io, "seconds": run.seconds,
+                              "latency_ms": run.latency_ms});
             let out = Command::new(&exe)
                 .env(CHILD_VAR, spec.to_string())
                 .output()
@@ -86,12 +101,20 @@ impl Transport for SlowTransport {
         std::thread::sleep(self.latency);
         Ok(self.reply.clone())
     }
+
+    fn send_async<'a>(&'a self, _: &'a Request) -> TransportFuture<'a> {
+        Box::pin(async move {
+            tokio::time::sleep(self.latency).await;
+            Ok(self.reply.clone())
+        })
+    }
 }
 
 fn child(spec: &serde_json::Value) {
     let run = Run {
         in_flight: spec["in_flight"].as_u64().unwrap() as usize,
         allocation: spec["allocation"].as_str().unwrap().to_owned(),
+        io: spec["io"].as_str().unwrap().to_owned(),
         seconds: spec["seconds"].as_u64().unwrap(),
         latency_ms: spec["latency_ms"].as_u64().unwrap(),
     };
@@ -111,71 +134,48 @@ fn child(spec: &serde_json::Value) {
         },
     });
     let caps = caps(transport, state_with(&session_state(true)));
-    let conn = connection();
-    let invoke = {
-        let (host, caps, conn) = (host.clone(), caps.clone(), conn.clone());
-        move || {
-            let input = json!({"envelope_id": ENVELOPE_ID});
-            json_api::invoke(
-                &host,
-                &caps,
-                &conn,
-                "get-envelope-status",
-                input,
-                InputFiles::default(),
-            )
-        }
+    let shared = Shared {
+        host,
+        caps,
+        conn: connection(),
+        stop: Arc::new(AtomicBool::new(false)),
+        measuring: Arc::new(AtomicBool::new(false)),
+        latencies: Arc::new(Mutex::new(Vec::new())),
     };
     // Warm-up: the component compiled and one invocation through.
-    invoke().expect("get-envelope-status");
+    shared.invoke().expect("get-envelope-status");
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let latencies = Arc::new(Mutex::new(Vec::<u32>::new()));
-    let measuring = Arc::new(AtomicBool::new(false));
-    // Every thread is created before any invokes (creating threads contends with the
-    // invocations' memory mappings for the process's address-space lock).
-    let start = Arc::new(std::sync::Barrier::new(run.in_flight + 1));
-    let threads: Vec<_> = (0..run.in_flight)
-        .map(|_| {
-            let (stop, measuring, latencies, invoke, start) = (
-                stop.clone(),
-                measuring.clone(),
-                latencies.clone(),
-                invoke.clone(),
-                start.clone(),
-            );
-            std::thread::Builder::new()
-                .spawn(move || {
-                    start.wait();
-                    let mut mine = Vec::new();
-                    while !stop.load(Ordering::Relaxed) {
-                        let started = Instant::now();
-                        let ok = invoke().is_ok();
-                        if measuring.load(Ordering::Relaxed) {
-                            assert!(ok, "an invocation failed");
-                            mine.push(started.elapsed().as_micros() as u32);
-                        }
-                    }
-                    latencies.lock().unwrap().extend(mine);
-                })
-                .expect("a thread")
-        })
-        .collect();
-    start.wait();
-    // Ramp-up (every thread in its loop), then the measured window.
+    let loops = match run.io.as_str() {
+        "async" => Loops::Tasks(start_tasks(&shared, run.in_flight)),
+        _ => Loops::Threads(start_threads(&shared, run.in_flight)),
+    };
+    // Ramp-up (every loop running), then the measured window.
     std::thread::sleep(Duration::from_millis(run.latency_ms * 4 + 500));
     let cpu_before = cpu_seconds();
-    measuring.store(true, Ordering::SeqCst);
+    shared.measuring.store(true, Ordering::SeqCst);
     let started = Instant::now();
     std::thread::sleep(Duration::from_secs(run.seconds));
-    measuring.store(false, Ordering::SeqCst);
+    shared.measuring.store(false, Ordering::SeqCst);
     let elapsed = started.elapsed().as_secs_f64();
     let cpu_after = cpu_seconds();
     let threads_seen = proc_status("Threads:");
-    stop.store(true, Ordering::SeqCst);
-    for t in threads {
-        t.join().expect("a worker thread");
+    // Proportional set size (shared pages split among their mappings). Only with pooling: with
+    // on-demand, thousands of threads mapping and unmapping starve the reader of the
+    // address-space lock for minutes.
+    let pss_mb = (run.allocation == "pooling")
+        .then(|| proc_file_figure("/proc/self/smaps_rollup", "Pss:") / 1024);
+    shared.stop.store(true, Ordering::SeqCst);
+    match loops {
+        Loops::Threads(threads) => {
+            for t in threads {
+                t.join().expect("a worker thread");
+            }
+        }
+        Loops::Tasks((runtime, tasks)) => {
+            runtime.block_on(tasks.join_all());
+        }
     }
+    let latencies = shared.latencies;
     let mut lat = latencies.lock().unwrap().clone();
     lat.sort_unstable();
     let n = lat.len().max(1);
@@ -190,6 +190,7 @@ fn child(spec: &serde_json::Value) {
             "transport": "in-process",
             "in_flight": run.in_flight,
             "allocation": run.allocation,
+            "io": run.io,
             "latency_ms": run.latency_ms,
             "invocations": lat.len(),
             "invocations_per_s": per_s.round(),
@@ -198,6 +199,7 @@ fn child(spec: &serde_json::Value) {
             "p50_ms": pct(0.50),
             "p99_ms": pct(0.99),
             "peak_rss_mb": proc_status("VmHWM:") / 1024,
+            "pss_mb": pss_mb,
             "threads": threads_seen,
             "cpu_us_per_invocation": ((user + system) * 1e6 / lat.len().max(1) as f64).round(),
             "user_s": (user * 100.0).round() / 100.0,
@@ -206,14 +208,110 @@ fn child(spec: &serde_json::Value) {
     );
 }
 
+/// What every loop shares: the host, the stand-in, the switches and the measured latencies.
+#[derive(Clone)]
+struct Shared {
+    host: Arc<ConnectorHost>,
+    caps: Capabilities,
+    conn: Connection,
+    stop: Arc<AtomicBool>,
+    measuring: Arc<AtomicBool>,
+    latencies: Arc<Mutex<Vec<u32>>>,
+}
+
+const INPUT: fn() -> serde_json::Value = || json!({"envelope_id": ENVELOPE_ID});
+
+impl Shared {
+    fn invoke(&self) -> Result<serde_json::Value, json_api::InvokeError> {
+        let files = InputFiles::default();
+        let action = "get-envelope-status";
+        json_api::invoke(&self.host, &self.caps, &self.conn, action, INPUT(), files)
+    }
+
+    async fn invoke_async(&self) -> Result<serde_json::Value, json_api::InvokeError> {
+        let files = InputFiles::default();
+        let action = "get-envelope-status";
+        json_api::invoke_async(&self.host, &self.caps, &self.conn, action, INPUT(), files).await
+    }
+
+    /// Record one invocation's latency if the window is open.
+    fn record(&self, mine: &mut Vec<u32>, started: Instant, ok: bool) {
+        if self.measuring.load(Ordering::Relaxed) {
+            assert!(ok, "an invocation failed");
+            mine.push(started.elapsed().as_micros() as u32);
+        }
+    }
+}
+
+enum Loops {
+    Threads(Vec<std::thread::JoinHandle<()>>),
+    Tasks((tokio::runtime::Runtime, tokio::task::JoinSet<()>)),
+}
+
+/// `n` threads, each invoking in a loop until stopped.
+fn start_threads(shared: &Shared, n: usize) -> Vec<std::thread::JoinHandle<()>> {
+    // Every thread is created before any invokes (creating threads contends with the
+    // invocations' memory mappings for the process's address-space lock).
+    let start = Arc::new(std::sync::Barrier::new(n + 1));
+    let threads = (0..n)
+        .map(|_| {
+            let (shared, start) = (shared.clone(), start.clone());
+            std::thread::Builder::new()
+                .spawn(move || {
+                    start.wait();
+                    let mut mine = Vec::new();
+                    while !shared.stop.load(Ordering::Relaxed) {
+                        let started = Instant::now();
+                        let ok = shared.invoke().is_ok();
+                        shared.record(&mut mine, started, ok);
+                    }
+                    shared.latencies.lock().unwrap().extend(mine);
+                })
+                .expect("a thread")
+        })
+        .collect();
+    start.wait();
+    threads
+}
+
+/// `n` Tokio tasks on one worker thread per core, each invoking in a loop until stopped.
+fn start_tasks(shared: &Shared, n: usize) -> (tokio::runtime::Runtime, tokio::task::JoinSet<()>) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_time()
+        .build()
+        .expect("a Tokio runtime");
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let shared = shared.clone();
+        tasks.spawn_on(
+            async move {
+                let mut mine = Vec::new();
+                while !shared.stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    let ok = shared.invoke_async().await.is_ok();
+                    shared.record(&mut mine, started, ok);
+                }
+                shared.latencies.lock().unwrap().extend(mine);
+            },
+            runtime.handle(),
+        );
+    }
+    (runtime, tasks)
+}
+
 /// A `/proc/self/status` figure (kB for memory lines).
 fn proc_status(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .expect("/proc/self/status")
+    proc_file_figure("/proc/self/status", field)
+}
+
+/// The number after `field` in a `/proc` file of `Name: value [kB]` lines.
+fn proc_file_figure(path: &str, field: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .expect(path)
         .lines()
         .find_map(|l| l.strip_prefix(field))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("a /proc/self/status figure")
+        .expect("a /proc figure")
 }
 
 /// User and system CPU seconds of this process so far.

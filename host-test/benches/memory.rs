@@ -87,10 +87,11 @@ fn run_scenario(scenario: &str) {
     std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
     let baseline = proc_status_bytes("VmRSS:");
     let started = Instant::now();
-    let (outcome, stats) = host.invoke_measured(&caps, |c, store| match &request {
+    let (outcome, stats) = host.invoke_measured(&caps, async |c, store| match &request {
         Some(req) => c
             .docusign_connector_signing()
             .call_send_for_signature(store, &conn, req)
+            .await
             .map(|r| {
                 r.map(|sent| sent.envelope_id.len())
                     .map_err(|e| format!("{e:?}"))
@@ -98,6 +99,7 @@ fn run_scenario(scenario: &str) {
         None => c
             .docusign_connector_signing()
             .call_get_signed_documents(store, &conn, ENVELOPE_ID)
+            .await
             .map(|r| {
                 r.map(|docs| {
                     docs.summary.content.len()

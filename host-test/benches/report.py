@@ -169,6 +169,9 @@ def main():
             "n/a" if speedup is None else f"{speedup:.1f}× faster", "≥ 5× faster",
             None if speedup is None else speedup >= 5.0)
 
+    def pss(c):
+        return f" (PSS {c['pss_mb']} MB)" if c.get("pss_mb") is not None else ""
+
     curve = read_json_lines(os.path.join(out, "concurrency.json"))
     for c in curve:
         n, rate = c["in_flight"], c["invocations_per_s"]
@@ -179,9 +182,9 @@ def main():
         else:
             target, met = "", None
         row(f"{n:,} in flight, get-status answering after {c['latency_ms']} ms, {c['transport']}, "
-            f"{c['allocation']}",
+            f"{c.get('io', 'blocking')}, {c['allocation']}",
             f"{rate:,.0f}/s, p50 {c['p50_ms']:.0f} ms, p99 {c['p99_ms']:.0f} ms, "
-            f"{c['peak_rss_mb']} MB, {c['threads']:,} threads, {c['cpu_us_per_invocation']:.0f} µs CPU each",
+            f"{c['peak_rss_mb']} MB{pss(c)}, {c['threads']:,} threads, {c['cpu_us_per_invocation']:.0f} µs CPU each",
             f"bound {c['latency_bound_per_s']:,.0f}/s (user {c['user_s']} s, system {c['system_s']} s)",
             f"{c['of_bound']:.0%} of bound", target, met)
 

@@ -26,7 +26,7 @@ cat "$OUT/memory.json" >&2
 
 step "concurrency: 100, 1,000, 4,000 get-status invocations in flight, answers after 250 ms"
 cargo bench -q -p docusign-host --bench concurrency -- --in-flight 100,1000,4000 \
-    --allocation on-demand,pooling --seconds 6 > "$OUT/concurrency.json"
+    --allocation on-demand,pooling --io blocking,async --seconds 6 > "$OUT/concurrency.json"
 cat "$OUT/concurrency.json" >&2
 
 step "openssl speed rsa2048 (the limit for RS256 signing)"

@@ -3,15 +3,29 @@
 //! Each is a trait object so an embedding can plug in its own (a workflow engine's key-value
 //! store, its logger) and tests can replay, freeze time and inspect.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::bindings::{Level, Request, Response, TransportError};
 use crate::state_store::{Entry, StateError};
 
+/// A reply on its way, from [`Transport::send_async`].
+pub type TransportFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'a>>;
+
 /// Sends the connector's HTTP requests.
 pub trait Transport: Send + Sync {
     /// Send one request and return the reply, whatever its status.
     fn send(&self, request: &Request) -> Result<Response, TransportError>;
+
+    /// The same, without holding a thread while waiting: what the async invocation path
+    /// (`ConnectorHost::*_async`) awaits. By default it runs [`send`](Self::send) in place, which
+    /// suits transports that answer at once (cassettes); a transport that waits on the network
+    /// overrides it.
+    fn send_async<'a>(&'a self, request: &'a Request) -> TransportFuture<'a> {
+        Box::pin(std::future::ready(self.send(request)))
+    }
 }
 
 /// Wall-clock time for the connector.
@@ -20,6 +34,12 @@ pub trait Clock: Send + Sync {
     fn now_ms(&self) -> u64;
     /// Wait (or advance virtual time).
     fn sleep_ms(&self, ms: u32);
+    /// The same on the async invocation path. By default [`sleep_ms`](Self::sleep_ms) in place,
+    /// which suits virtual clocks; a clock that really waits overrides it.
+    fn sleep_async(&self, ms: u32) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        self.sleep_ms(ms);
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Key-value state that outlives invocations (token cache, fetch checkpoints): versioned values

@@ -1,5 +1,7 @@
 //! Clocks: the real one, and a manual one for deterministic replays.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,6 +21,10 @@ impl Clock for SystemClock {
 
     fn sleep_ms(&self, ms: u32) {
         std::thread::sleep(Duration::from_millis(u64::from(ms)));
+    }
+
+    fn sleep_async(&self, ms: u32) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(Duration::from_millis(u64::from(ms))))
     }
 }
 

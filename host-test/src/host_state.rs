@@ -70,6 +70,9 @@ pub struct HostState {
     pub(crate) http_bytes: u64,
     /// Set when a host call found the time bound passed (the invocation was stopped for it).
     pub(crate) deadline_hit: std::cell::Cell<bool>,
+    /// Whether HTTP goes through [`Transport::send_async`](crate::Transport::send_async) (the
+    /// async invocation path) rather than the blocking `send`.
+    pub(crate) nonblocking: bool,
 }
 
 impl HostState {
@@ -91,6 +94,7 @@ impl HostState {
             deadline,
             http_bytes: 0,
             deadline_hit: std::cell::Cell::new(false),
+            nonblocking: false,
         }
     }
 

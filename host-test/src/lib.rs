@@ -26,5 +26,5 @@ pub mod settings;
 pub mod state_store;
 pub mod transport;
 
-pub use capabilities::{Capabilities, Clock, LogSink, StateStore, Transport};
+pub use capabilities::{Capabilities, Clock, LogSink, StateStore, Transport, TransportFuture};
 pub use engine::{ConnectorHost, HostError, HostOptions};

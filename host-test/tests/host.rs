@@ -642,9 +642,10 @@ fn large_uploads_are_assembled_by_the_host() {
     });
     let (caps, _) = caps(transport.clone(), START_MS);
     let host = host();
-    let (outcome, stats) = host.invoke_measured(&caps, |c, s| {
+    let (outcome, stats) = host.invoke_measured(&caps, async |c, s| {
         c.docusign_connector_signing()
             .call_send_for_signature(s, &connection(), &request)
+            .await
     });
     assert_eq!(outcome.unwrap().unwrap().envelope_id, ENVELOPE);
     let body: serde_json::Value =

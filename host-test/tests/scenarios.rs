@@ -1,6 +1,7 @@
 //! The shared scenarios (`fixtures/scenarios/*.json`) through the Rust host's JSON API: each is
 //! a sequence of actions over cassettes with the outputs every host must give. The Node host's
 //! tests (`hosts/node/test/`) replay the same files against the same outputs.
+//! Each runs on the blocking path and on the async one (`invoke_async` on a Tokio runtime).
 //! `DOCUSIGN_BLESS=1 cargo test --test scenarios` rewrites `outputs` after a deliberate change.
 
 mod common;
@@ -15,8 +16,20 @@ use docusign_host::settings;
 use docusign_host::state_store::MemoryStateStore;
 use serde_json::{Value, json};
 
+/// Which entry point runs the steps.
+#[derive(Clone, Copy, Debug)]
+enum Via {
+    Blocking,
+    Async,
+}
+
 /// Every step's `{"ok": …}` or `{"error": …}`.
-fn run(scenario: &Value) -> Vec<Value> {
+fn run(scenario: &Value, via: Via) -> Vec<Value> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
     let parsed = settings::parse(&scenario["connection"].to_string(), true).unwrap();
     let conn = settings::resolve(parsed, &fixture(""), |_| None).unwrap();
     let state = Arc::new(MemoryStateStore::new());
@@ -35,14 +48,14 @@ fn run(scenario: &Value) -> Vec<Value> {
                 None => step["input"].clone(),
             };
             let action = step["action"].as_str().unwrap();
-            let output = match json_api::invoke(
-                &host(),
-                &replay.capabilities(),
-                &conn,
-                action,
-                input,
-                InputFiles::default(),
-            ) {
+            let (host, caps, files) = (host(), replay.capabilities(), InputFiles::default());
+            let outcome = match via {
+                Via::Blocking => json_api::invoke(&host, &caps, &conn, action, input, files),
+                Via::Async => runtime.block_on(json_api::invoke_async(
+                    &host, &caps, &conn, action, input, files,
+                )),
+            };
+            let output = match outcome {
                 Ok(v) => json!({ "ok": v }),
                 Err(e) => json!({ "error": e.json() }),
             };
@@ -68,7 +81,13 @@ fn every_scenario_gives_its_outputs() {
     for file in files {
         let mut scenario: Value =
             serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let outputs = run(&scenario);
+        let outputs = run(&scenario, Via::Blocking);
+        assert_eq!(
+            outputs,
+            run(&scenario, Via::Async),
+            "{}: the async path differs",
+            file.display()
+        );
         if bless {
             scenario["outputs"] = Value::Array(outputs);
             write(&file, &scenario);

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use docusign_host::ConnectorHost;
 use docusign_host::bindings::Level;
 use docusign_host::capabilities::{Capabilities, LogSink, StateStore};
 use docusign_host::clock::SystemClock;
-use docusign_host::json_api::{self, Call, ErrorOutput, InputFiles, InvokeError, Output};
+use docusign_host::json_api::{self, Call, InputFiles, InvokeError, Output};
 use docusign_host::state_store::MemoryStateStore;
-use docusign_host::{ConnectorHost, HostError};
 use restate_sdk::context::RunRetryPolicy;
 use serde_json::Value;
 
@@ -98,19 +98,10 @@ impl Worker {
                 integration: integration.name.clone(),
             }),
         };
-        let host = self.host.clone();
-        let connection = integration.connection.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            json_api::run_call(&host, &caps, &connection, call)
-        })
-        .await
-        .unwrap_or_else(|e| {
-            let stopped = HostError::Trap {
-                message: format!("the worker thread running the connector failed: {e}"),
-                guest_stderr: String::new(),
-            };
-            Err(ErrorOutput::from(&stopped).into())
-        });
+        // The async path: the invocation suspends while it waits (HTTP, backoff, a lease)
+        // instead of holding a thread.
+        let outcome =
+            json_api::run_call_async(&self.host, &caps, &integration.connection, call).await;
         let after: BTreeMap<String, String> = state.snapshot().into_iter().collect();
         StepResult {
             outcome,

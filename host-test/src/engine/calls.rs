@@ -1,139 +1,95 @@
-//! Typed calls, one per export of the component.
+//! Typed calls, one per export of the component, each blocking (`name`) and async
+//! (`name_async`, see [`ConnectorHost::invoke_async`]).
 
-use super::{ConnectorHost, HostError};
-use crate::bindings;
+use super::{ConnectorHost, HostError, Io};
+use crate::bindings::{self, ConnectorError, commands, signing};
 use crate::capabilities::Capabilities;
 
-/// Typed calls, one per export. The outer `Result` is the host's (trap, limits); the inner one
-/// is the connector's typed error.
-impl ConnectorHost {
+/// Per export: the blocking and async names, the internal one taking [`Io`], the interface
+/// accessor, the binding, the arguments and the result type.
+macro_rules! typed_calls {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident / $name_async:ident / $name_io:ident =
+            $iface:ident . $call:ident ($($arg:ident: $ty:ty),*) -> $out:ty;
+    )*) => {
+        /// Typed calls. The outer `Result` is the host's (trap, limits); the inner one is the
+        /// connector's typed error.
+        impl ConnectorHost {
+            $(
+                $(#[$doc])*
+                pub fn $name(
+                    &self,
+                    caps: &Capabilities,
+                    conn: &bindings::Connection,
+                    $($arg: $ty),*
+                ) -> Result<Result<$out, ConnectorError>, HostError> {
+                    futures_executor::block_on(self.$name_io(Io::Blocking, caps, conn, $($arg),*))
+                }
+
+                $(#[$doc])*
+                /// Async: holds no thread while waiting on HTTP.
+                pub async fn $name_async(
+                    &self,
+                    caps: &Capabilities,
+                    conn: &bindings::Connection,
+                    $($arg: $ty),*
+                ) -> Result<Result<$out, ConnectorError>, HostError> {
+                    self.$name_io(Io::Async, caps, conn, $($arg),*).await
+                }
+
+                pub(crate) async fn $name_io(
+                    &self,
+                    io: Io,
+                    caps: &Capabilities,
+                    conn: &bindings::Connection,
+                    $($arg: $ty),*
+                ) -> Result<Result<$out, ConnectorError>, HostError> {
+                    self.run(caps, io, async |c, s| c.$iface().$call(s, conn, $($arg),*).await)
+                        .await
+                        .0
+                }
+            )*
+        }
+    };
+}
+
+typed_calls! {
     /// `auth-test`.
-    pub fn auth_test(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-    ) -> Result<Result<bindings::commands::AuthTestResult, bindings::ConnectorError>, HostError>
-    {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_commands().call_auth_test(s, conn)
-        })
-    }
-
+    auth_test / auth_test_async / auth_test_io =
+        docusign_connector_commands.call_auth_test() -> commands::AuthTestResult;
     /// `reset-access-token`.
-    pub fn reset_access_token(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-    ) -> Result<Result<bindings::commands::ResetResult, bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_commands()
-                .call_reset_access_token(s, conn)
-        })
-    }
-
+    reset_access_token / reset_access_token_async / reset_access_token_io =
+        docusign_connector_commands.call_reset_access_token() -> commands::ResetResult;
     /// `generate-consent-url`.
-    pub fn generate_consent_url(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        req: &bindings::commands::ConsentRequest,
-    ) -> Result<Result<bindings::commands::ConsentUrl, bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_commands()
-                .call_generate_consent_url(s, conn, req)
-        })
-    }
-
+    generate_consent_url / generate_consent_url_async / generate_consent_url_io =
+        docusign_connector_commands.call_generate_consent_url(req: &commands::ConsentRequest)
+        -> commands::ConsentUrl;
     /// `get-events`.
-    pub fn get_events(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        req: &bindings::commands::GetEventsRequest,
-    ) -> Result<Result<Vec<bindings::commands::Event>, bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_commands()
-                .call_get_events(s, conn, req)
-        })
-    }
-
+    get_events / get_events_async / get_events_io =
+        docusign_connector_commands.call_get_events(req: &commands::GetEventsRequest)
+        -> Vec<commands::Event>;
     /// `fetch-events`.
-    pub fn fetch_events(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        req: &bindings::commands::FetchRequest,
-    ) -> Result<Result<bindings::commands::FetchBatch, bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_commands()
-                .call_fetch_events(s, conn, req)
-        })
-    }
-
+    fetch_events / fetch_events_async / fetch_events_io =
+        docusign_connector_commands.call_fetch_events(req: &commands::FetchRequest)
+        -> commands::FetchBatch;
     /// `commit-fetch`.
-    pub fn commit_fetch(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        checkpoint: &str,
-    ) -> Result<Result<(), bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_commands()
-                .call_commit_fetch(s, conn, checkpoint)
-        })
-    }
-
+    commit_fetch / commit_fetch_async / commit_fetch_io =
+        docusign_connector_commands.call_commit_fetch(checkpoint: &str) -> ();
     /// `send-for-signature`.
-    pub fn send_for_signature(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        req: &bindings::signing::SendRequest,
-    ) -> Result<Result<bindings::signing::SentEnvelope, bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_signing()
-                .call_send_for_signature(s, conn, req)
-        })
-    }
-
+    send_for_signature / send_for_signature_async / send_for_signature_io =
+        docusign_connector_signing.call_send_for_signature(req: &signing::SendRequest)
+        -> signing::SentEnvelope;
     /// `get-envelope-status`.
-    pub fn get_envelope_status(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        envelope_id: &str,
-    ) -> Result<Result<bindings::signing::EnvelopeInfo, bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_signing()
-                .call_get_envelope_status(s, conn, envelope_id)
-        })
-    }
-
+    get_envelope_status / get_envelope_status_async / get_envelope_status_io =
+        docusign_connector_signing.call_get_envelope_status(envelope_id: &str)
+        -> signing::EnvelopeInfo;
     /// `get-signed-documents`.
-    pub fn get_signed_documents(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        envelope_id: &str,
-    ) -> Result<Result<bindings::signing::SignedDocuments, bindings::ConnectorError>, HostError>
-    {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_signing()
-                .call_get_signed_documents(s, conn, envelope_id)
-        })
-    }
-
+    get_signed_documents / get_signed_documents_async / get_signed_documents_io =
+        docusign_connector_signing.call_get_signed_documents(envelope_id: &str)
+        -> signing::SignedDocuments;
     /// `void-envelope`.
-    pub fn void_envelope(
-        &self,
-        caps: &Capabilities,
-        conn: &bindings::Connection,
-        envelope_id: &str,
-        reason: &str,
-    ) -> Result<Result<bindings::signing::VoidResult, bindings::ConnectorError>, HostError> {
-        self.invoke(caps, |c, s| {
-            c.docusign_connector_signing()
-                .call_void_envelope(s, conn, envelope_id, reason)
-        })
-    }
+    void_envelope / void_envelope_async / void_envelope_io =
+        docusign_connector_signing.call_void_envelope(envelope_id: &str, reason: &str)
+        -> signing::VoidResult;
 }

@@ -6,6 +6,7 @@ mod cache;
 mod calls;
 mod error;
 mod options;
+mod stacks;
 
 pub use cache::CompileSource;
 pub use error::HostError;
@@ -26,6 +27,15 @@ use wasmtime::{
 use crate::bindings::{Connector, ConnectorPre};
 use crate::capabilities::Capabilities;
 use crate::host_state::HostState;
+
+/// How an invocation's HTTP requests wait for their replies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Io {
+    /// [`Transport::send`](crate::Transport::send), holding the calling thread.
+    Blocking,
+    /// [`Transport::send_async`](crate::Transport::send_async), suspending the invocation.
+    Async,
+}
 
 /// The tuned component (`+wide-arithmetic`) built by `build.rs`, embedded in this binary.
 pub static EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("DOCUSIGN_CONNECTOR_WASM_PATH"));
@@ -95,7 +105,7 @@ impl ConnectorHost {
             options.cache_dir.as_deref(),
         )?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(load_error)?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(load_error)?;
         Connector::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(load_error)?;
         let pre = ConnectorPre::new(linker.instantiate_pre(&component).map_err(load_error)?)
             .map_err(load_error)?;
@@ -138,11 +148,12 @@ impl ConnectorHost {
     }
 
     /// Run `call` on a fresh instance in a fresh store with `caps`; traps, the memory cap and the
-    /// time bound become [`HostError`]s.
+    /// time bound become [`HostError`]s. Blocks the calling thread until the invocation ends;
+    /// HTTP goes through [`Transport::send`](crate::Transport::send).
     pub fn invoke<R>(
         &self,
         caps: &Capabilities,
-        call: impl FnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+        call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, HostError> {
         self.invoke_measured(caps, call).0
     }
@@ -151,14 +162,47 @@ impl ConnectorHost {
     pub fn invoke_measured<R>(
         &self,
         caps: &Capabilities,
-        call: impl FnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+        call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, HostError>, InvocationStats) {
+        // Every host call answers at once on this path, so the future never waits on a waker.
+        futures_executor::block_on(self.run(caps, Io::Blocking, call))
+    }
+
+    /// [`invoke`](Self::invoke) without holding a thread while the invocation waits on HTTP:
+    /// the guest runs on a fiber that suspends at each request, which goes through
+    /// [`Transport::send_async`](crate::Transport::send_async). Thousands of these can wait
+    /// on one executor thread.
+    pub async fn invoke_async<R>(
+        &self,
+        caps: &Capabilities,
+        call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, HostError> {
+        self.run(caps, Io::Async, call).await.0
+    }
+
+    /// [`invoke_async`](Self::invoke_async), also reporting what the invocation used.
+    pub async fn invoke_measured_async<R>(
+        &self,
+        caps: &Capabilities,
+        call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, HostError>, InvocationStats) {
+        self.run(caps, Io::Async, call).await
+    }
+
+    /// One invocation with HTTP done the way `io` says.
+    pub(crate) async fn run<R>(
+        &self,
+        caps: &Capabilities,
+        io: Io,
+        call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> (Result<R, HostError>, InvocationStats) {
         let started = Instant::now();
         let mut store = self.store(caps, started);
-        let outcome = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|connector| call(&connector, &mut store));
+        store.data_mut().nonblocking = io == Io::Async;
+        let outcome = match self.pre.instantiate_async(&mut store).await {
+            Ok(connector) => call(&connector, &mut store).await,
+            Err(e) => Err(e),
+        };
         let state = store.data();
         let stats = InvocationStats {
             guest_memory_peak_bytes: state.limiter.peak_bytes,
@@ -171,12 +215,16 @@ impl ConnectorHost {
     /// Create one instance the way `via` says and drop it (warm-up; instantiation benchmarks).
     pub fn instantiate(&self, caps: &Capabilities, via: Instantiate) -> Result<(), HostError> {
         let mut store = self.store(caps, Instant::now());
-        let outcome = match via {
-            Instantiate::Linker => {
-                Connector::instantiate(&mut store, &self.component, &self.linker).map(drop)
+        let outcome = futures_executor::block_on(async {
+            match via {
+                Instantiate::Linker => {
+                    Connector::instantiate_async(&mut store, &self.component, &self.linker)
+                        .await
+                        .map(drop)
+                }
+                Instantiate::InstancePre => self.pre.instantiate_async(&mut store).await.map(drop),
             }
-            Instantiate::InstancePre => self.pre.instantiate(&mut store).map(drop),
-        };
+        });
         outcome.map_err(|e| self.classify(e, store.data()))
     }
 
@@ -240,6 +288,9 @@ fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
     if std::env::var_os("DOCUSIGN_HOST_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }
+    if options.allocation == Allocation::OnDemand {
+        config.with_host_stack(Arc::new(stacks::ReusedStacks::default()));
+    }
     if let Allocation::Pooling { max_concurrent } = options.allocation {
         let n = max_concurrent.max(1);
         // The connector component has a handful of core instances, memories and tables (the
@@ -253,6 +304,9 @@ fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
             .max_memories_per_component(4)
             .max_tables_per_component(8)
             .max_memory_size(options.max_memory_bytes)
+            // One fiber stack per invocation in flight (the guest runs on it; not zeroed, so a
+            // reused stack is neither cleared nor handed back to the kernel).
+            .total_stacks(n)
             // A reused slot's tables are reset with memset (small, always touched).
             .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
         // Its linear memory, where the kernel has PAGEMAP_SCAN (Linux 6.7+), is reset in place:

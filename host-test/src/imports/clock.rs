@@ -9,10 +9,15 @@ impl Host for HostState {
         Ok(self.caps.clock.now_ms())
     }
 
-    fn sleep_ms(&mut self, ms: u32) -> wasmtime::Result<()> {
+    async fn sleep_ms(&mut self, ms: u32) -> wasmtime::Result<()> {
         self.check_deadline()?;
         // Never sleep past the invocation's time bound.
-        self.caps.clock.sleep_ms(ms.min(self.remaining_ms()));
+        let ms = ms.min(self.remaining_ms());
+        if self.nonblocking {
+            self.caps.clock.sleep_async(ms).await;
+        } else {
+            self.caps.clock.sleep_ms(ms);
+        }
         self.check_deadline()
     }
 }

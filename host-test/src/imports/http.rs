@@ -8,12 +8,29 @@ use crate::bindings::docusign::connector::http::{
 use crate::host_state::{HostState, MAX_REQUEST_BODY_BYTES, OutgoingBody};
 
 impl Host for HostState {
-    fn send(&mut self, mut req: Request) -> wasmtime::Result<Result<Response, TransportError>> {
+    async fn send(
+        &mut self,
+        mut req: Request,
+    ) -> wasmtime::Result<Result<Response, TransportError>> {
         self.check_deadline()?;
         // The guest may shorten timeouts, never outlive the invocation's time bound.
         let left_ms = self.remaining_ms();
         req.timeout_ms = Some(req.timeout_ms.map_or(left_ms, |t| t.min(left_ms)));
-        let outcome = self.caps.transport.send(&req);
+        let outcome = if self.nonblocking {
+            // A waiting future is not wasm code the epoch can interrupt: bound it here.
+            let bound = self
+                .deadline
+                .saturating_duration_since(std::time::Instant::now());
+            match tokio::time::timeout(bound, self.caps.transport.send_async(&req)).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    self.deadline_hit.set(true);
+                    return Err(wasmtime::Error::new(crate::host_state::DeadlineExceeded));
+                }
+            }
+        } else {
+            self.caps.transport.send(&req)
+        };
         // A transport that overran the bound stops the invocation.
         self.check_deadline()?;
         if let Ok(resp) = &outcome {
@@ -22,7 +39,7 @@ impl Host for HostState {
         Ok(outcome)
     }
 
-    fn send_with_body(
+    async fn send_with_body(
         &mut self,
         mut req: Request,
         body: Resource<OutgoingBody>,
@@ -34,7 +51,7 @@ impl Host for HostState {
             )));
         }
         req.body = body.bytes;
-        self.send(req)
+        self.send(req).await
     }
 }
 
@@ -132,7 +149,9 @@ mod tests {
                 Ok(())
             );
         }
-        let reply = s.send_with_body(request(b""), body).unwrap().unwrap();
+        let reply = futures_executor::block_on(s.send_with_body(request(b""), body))
+            .unwrap()
+            .unwrap();
         assert_eq!(reply.status, 201);
         assert_eq!(
             keep.0.lock().unwrap().as_slice(),
@@ -158,7 +177,8 @@ mod tests {
                 MAX_REQUEST_BODY_BYTES as u64 + 2
             ))
         );
-        let outcome = s.send_with_body(request(b"already"), body).unwrap();
+        let outcome =
+            futures_executor::block_on(s.send_with_body(request(b"already"), body)).unwrap();
         assert!(
             matches!(outcome, Err(TransportError::Other(m)) if m.contains("already has a body"))
         );

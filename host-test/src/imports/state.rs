@@ -1,6 +1,9 @@
 //! The `state` import: the store of the invocation's capabilities, leases owned by the
 //! invocation.
 
+use std::time::{Duration, Instant};
+
+use crate::StateStore;
 use crate::bindings::docusign::connector::state::{Entry, Host, StateError as WitStateError};
 use crate::host_state::HostState;
 use crate::state_store::StateError;
@@ -64,7 +67,7 @@ impl Host for HostState {
         Ok(self.caps.state.delete(&key).map_err(|e| e.to_string()))
     }
 
-    fn lease(
+    async fn lease(
         &mut self,
         key: String,
         ttl_ms: u32,
@@ -72,11 +75,14 @@ impl Host for HostState {
     ) -> wasmtime::Result<Result<bool, String>> {
         self.check_deadline()?;
         let wait = wait_ms.min(MAX_LEASE_WAIT_MS).min(self.remaining_ms());
-        let taken = self
-            .caps
-            .state
-            .lease(&key, self.invocation, ttl_ms.min(MAX_LEASE_TTL_MS), wait)
-            .map_err(|e| e.to_string());
+        let ttl = ttl_ms.min(MAX_LEASE_TTL_MS);
+        let taken = if self.nonblocking {
+            let store = self.caps.state.clone();
+            lease_without_blocking(&*store, &key, self.invocation, ttl, wait).await
+        } else {
+            self.caps.state.lease(&key, self.invocation, ttl, wait)
+        }
+        .map_err(|e| e.to_string());
         if matches!(taken, Ok(true)) && !self.held_leases.contains(&key) {
             self.held_leases.push(key);
         }
@@ -97,5 +103,30 @@ impl Host for HostState {
         self.caps.state.release(&key, self.invocation);
         self.held_leases.retain(|k| *k != key);
         Ok(())
+    }
+}
+
+/// How often the async path asks again for a lease another invocation holds.
+const LEASE_POLL: Duration = Duration::from_millis(20);
+
+/// Wait for a lease on the async path: ask without waiting, then suspend between attempts
+/// (the store's own wait would hold the executor thread the holder needs to finish).
+async fn lease_without_blocking(
+    store: &dyn StateStore,
+    key: &str,
+    owner: u64,
+    ttl_ms: u32,
+    wait_ms: u32,
+) -> Result<bool, StateError> {
+    let until = Instant::now() + Duration::from_millis(u64::from(wait_ms));
+    loop {
+        if store.lease(key, owner, ttl_ms, 0)? {
+            return Ok(true);
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        tokio::time::sleep(left.min(LEASE_POLL)).await;
     }
 }

@@ -21,7 +21,7 @@ use crate::bindings::commands::{ConsentRequest, FetchRequest, GetEventsRequest};
 use crate::bindings::signing::SendRequest;
 use crate::bindings::{Connection, ConnectorError};
 use crate::capabilities::Capabilities;
-use crate::engine::{ConnectorHost, HostError};
+use crate::engine::{ConnectorHost, HostError, Io};
 use input::{
     CommitInput, ConsentInput, EnvelopeInput, GetEventsInput, SendInput, VoidInput, no_fields,
     parse,
@@ -143,6 +143,21 @@ pub fn invoke(
     run_call(host, caps, conn, parse_call(action, input, files)?).map(|o| o.to_json())
 }
 
+/// [`invoke`] on the async path: holds no thread while waiting on HTTP.
+pub async fn invoke_async(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    conn: &Connection,
+    action: &str,
+    input: Value,
+    files: InputFiles<'_>,
+) -> Result<Value, InvokeError> {
+    let call = parse_call(action, input, files)?;
+    run_call_async(host, caps, conn, call)
+        .await
+        .map(|o| o.to_json())
+}
+
 /// Run a parsed [`Call`]; the typed result.
 pub fn run_call(
     host: &ConnectorHost,
@@ -150,33 +165,66 @@ pub fn run_call(
     conn: &Connection,
     call: Call,
 ) -> Result<Output, InvokeError> {
+    futures_executor::block_on(dispatch(host, Io::Blocking, caps, conn, call))
+}
+
+/// [`run_call`] on the async path: holds no thread while waiting on HTTP.
+pub async fn run_call_async(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    conn: &Connection,
+    call: Call,
+) -> Result<Output, InvokeError> {
+    dispatch(host, Io::Async, caps, conn, call).await
+}
+
+async fn dispatch(
+    host: &ConnectorHost,
+    io: Io,
+    caps: &Capabilities,
+    conn: &Connection,
+    call: Call,
+) -> Result<Output, InvokeError> {
     match call {
-        Call::AuthTest => finish(host.auth_test(caps, conn), Output::AuthTest),
-        Call::ResetAccessToken => finish(host.reset_access_token(caps, conn), Output::Reset),
+        Call::AuthTest => finish(host.auth_test_io(io, caps, conn).await, Output::AuthTest),
+        Call::ResetAccessToken => finish(
+            host.reset_access_token_io(io, caps, conn).await,
+            Output::Reset,
+        ),
         Call::GenerateConsentUrl(req) => finish(
-            host.generate_consent_url(caps, conn, &req),
+            host.generate_consent_url_io(io, caps, conn, &req).await,
             Output::ConsentUrl,
         ),
-        Call::GetEvents(req) => finish(host.get_events(caps, conn, &req), Output::Events),
-        Call::FetchEvents(req) => finish(host.fetch_events(caps, conn, &req), Output::Fetch),
+        Call::GetEvents(req) => finish(
+            host.get_events_io(io, caps, conn, &req).await,
+            Output::Events,
+        ),
+        Call::FetchEvents(req) => finish(
+            host.fetch_events_io(io, caps, conn, &req).await,
+            Output::Fetch,
+        ),
         Call::CommitFetch(checkpoint) => finish(
-            host.commit_fetch(caps, conn, &checkpoint)
+            host.commit_fetch_io(io, caps, conn, &checkpoint)
+                .await
                 .map(|r| r.map(|()| CommitOutput { committed: true })),
             Output::Commit,
         ),
-        Call::SendForSignature(req) => {
-            finish(host.send_for_signature(caps, conn, &req), Output::Sent)
-        }
-        Call::GetEnvelopeStatus(id) => {
-            finish(host.get_envelope_status(caps, conn, &id), Output::Status)
-        }
+        Call::SendForSignature(req) => finish(
+            host.send_for_signature_io(io, caps, conn, &req).await,
+            Output::Sent,
+        ),
+        Call::GetEnvelopeStatus(id) => finish(
+            host.get_envelope_status_io(io, caps, conn, &id).await,
+            Output::Status,
+        ),
         Call::GetSignedDocuments(id) => finish(
-            host.get_signed_documents(caps, conn, &id),
+            host.get_signed_documents_io(io, caps, conn, &id).await,
             Output::Documents,
         ),
-        Call::VoidEnvelope(id, reason) => {
-            finish(host.void_envelope(caps, conn, &id, &reason), Output::Void)
-        }
+        Call::VoidEnvelope(id, reason) => finish(
+            host.void_envelope_io(io, caps, conn, &id, &reason).await,
+            Output::Void,
+        ),
     }
 }
 

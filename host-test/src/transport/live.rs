@@ -14,7 +14,7 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use super::allow::AllowList;
 use crate::bindings::{Request, Response, TransportError};
-use crate::capabilities::Transport;
+use crate::capabilities::{Transport, TransportFuture};
 
 /// Largest reply body accepted by default (DocuSign documents stay far below).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
@@ -92,8 +92,9 @@ impl Resolver for OverrideResolver {
     }
 }
 
-/// Real HTTPS.
-#[derive(Debug)]
+/// Real HTTPS. On the async invocation path each exchange runs on Tokio's blocking pool: the
+/// executor threads never wait on the network, though the exchange holds a pool thread.
+#[derive(Debug, Clone)]
 pub struct LiveTransport {
     agent: ureq::Agent,
     allow: AllowList,
@@ -224,6 +225,14 @@ impl Transport for LiveTransport {
             status,
             headers,
             body,
+        })
+    }
+    fn send_async<'a>(&'a self, req: &'a Request) -> TransportFuture<'a> {
+        let (transport, req) = (self.clone(), req.clone());
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || transport.send(&req))
+                .await
+                .unwrap_or_else(|e| Err(TransportError::Other(format!("the exchange failed: {e}"))))
         })
     }
 }
