@@ -44,4 +44,6 @@ put("action_inputs", "checkpoint", '{"version":1,"revision":1,"base":0,"customer
 put("action_inputs", "time", "2025-05-02T15:40:40.3970000Z")
 for path in sorted(glob.glob("../fixtures/cassettes/auth/*.json")) + ["../fixtures/cassettes/esign/void.json"]:
     put("cassette", os.path.basename(path), open(path).read())
+for path in sorted(glob.glob("../fixtures/connect/*.json")):
+    put("connect_messages", os.path.basename(path), open(path, "rb").read())
 print("corpus written")

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-120}
-TARGETS=(pem esign_replies auth_replies event_replies action_inputs json_inputs cassette)
+TARGETS=(pem esign_replies auth_replies event_replies action_inputs json_inputs cassette connect_messages)
 if [ "$#" -gt 1 ]; then
     TARGETS=("${@:2}")
 fi

@@ -7,6 +7,7 @@
 pub mod api_errors;
 pub mod auth;
 pub mod config;
+pub mod connect;
 pub mod environment;
 pub mod error;
 pub mod esign;

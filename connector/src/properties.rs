@@ -4,6 +4,7 @@
 use base64::Engine as _;
 use proptest::prelude::*;
 
+use crate::connect::{ConnectError, signature, verify_message};
 use crate::esign::envelope::create_body;
 use crate::esign::routing::routing_orders;
 use crate::esign::{Document, SendRequest};
@@ -13,6 +14,35 @@ use crate::testing::FakeHost;
 use crate::timestamp::Timestamp;
 
 proptest! {
+
+    /// Connect messages (the fuzz target `connect_messages`, as a property): any body signed with
+    /// the key reaches the parser and gives an event or `invalid-message`; the same body with
+    /// one byte changed is refused before parsing. Never a panic.
+    #[test]
+    fn connect_messages_verify_or_fail_typed(
+        body in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            "\\{\"event\":\"[a-z-]{0,12}\",\"data\":\\{\"envelopeId\":\"[ a-f0-9-]{0,8}\"\\}\\}"
+                .prop_map(String::into_bytes),
+        ],
+        flip in any::<prop::sample::Index>(),
+    ) {
+        let key = "property-key".to_owned();
+        let headers = vec![("X-DocuSign-Signature-1".to_owned(), signature::sign(&body, &key))];
+        match verify_message(&headers, &body, std::slice::from_ref(&key)) {
+            Ok(event) => prop_assert!(!event.envelope_id.trim().is_empty()),
+            Err(ConnectError::InvalidMessage(_)) => {}
+            Err(other) => prop_assert!(false, "signed body refused: {other:?}"),
+        }
+        if !body.is_empty() {
+            let mut changed = body.clone();
+            changed[flip.index(body.len())] ^= 0x20;
+            prop_assert_eq!(
+                verify_message(&headers, &changed, &[key]),
+                Err(ConnectError::Mismatch { signatures: 1, keys: 1 })
+            );
+        }
+    }
 
     /// Routing orders: one per signer, contiguous ranks 1..=k for numbered signers (equal numbers
     /// share a rank, order kept), the unnumbered after all of them, everyone at 1 without numbers.

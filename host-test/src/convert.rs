@@ -1,9 +1,9 @@
 //! Every conversion of the generated WIT types the host needs, one per pair of types: the names of
-//! methods, log levels, event types, consent kinds and envelope statuses; transport errors as kind
-//! and message; timestamps as RFC 3339.
+//! methods, log levels, event types, consent kinds, envelope and recipient statuses, recipient
+//! kinds; transport and Connect errors as kind and message; timestamps as RFC 3339.
 
 use crate::bindings::commands::{ConsentKind, EventType};
-use crate::bindings::signing::EnvelopeStatus;
+use crate::bindings::signing::{ConnectError, EnvelopeStatus, RecipientKind, RecipientStatus};
 use ureq::http;
 
 use crate::bindings::{Level, Method, Timestamp, TransportError};
@@ -170,6 +170,71 @@ impl EnvelopeStatus {
             Self::Deleted => "deleted",
             Self::Timedout => "timedout",
             Self::Other(o) => o,
+        }
+    }
+}
+
+impl RecipientKind {
+    /// The contract's case name (`signer`, `carbon-copy`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signer => "signer",
+            Self::CarbonCopy => "carbon-copy",
+            Self::CertifiedDelivery => "certified-delivery",
+            Self::Agent => "agent",
+            Self::Editor => "editor",
+            Self::Intermediary => "intermediary",
+            Self::InPersonSigner => "in-person-signer",
+            Self::Witness => "witness",
+            Self::Notary => "notary",
+            Self::Seal => "seal",
+        }
+    }
+}
+
+impl RecipientStatus {
+    /// DocuSign's status code (the unknown code as spelled).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Signed => "signed",
+            Self::Completed => "completed",
+            Self::Declined => "declined",
+            Self::AutoResponded => "autoresponded",
+            Self::FaxPending => "faxpending",
+            Self::Other(o) => o,
+        }
+    }
+}
+
+impl ConnectError {
+    /// `unsigned`, `no-keys`, `mismatch` or `invalid-message`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Unsigned => "unsigned",
+            Self::NoKeys => "no-keys",
+            Self::Mismatch(_) => "mismatch",
+            Self::InvalidMessage(_) => "invalid-message",
+        }
+    }
+
+    /// What happened and what to do.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Unsigned => "the message carries no X-DocuSign-Signature-1 header: turn on \
+                \"Include HMAC signature\" in the Connect configuration (includeHMAC)"
+                .to_owned(),
+            Self::NoKeys => "no HMAC key to check the signature with: give the account's \
+                active Connect keys"
+                .to_owned(),
+            Self::Mismatch(m) => format!(
+                "the signature matches none of the {} HMAC key(s) ({} signature header(s)): the \
+                 body was altered on the way, or it was signed with a key not given here",
+                m.keys, m.signatures
+            ),
+            Self::InvalidMessage(m) => format!("signed, but not a Connect JSON message: {m}"),
         }
     }
 }

@@ -45,6 +45,7 @@ fn secrets() -> Vec<String> {
             }
         }
     }
+    s.push(std::fs::read_to_string(fixture("connect/test-only-hmac-key.txt")).unwrap());
     assert!(s.len() > 20, "the scan must have something to look for");
     s
 }
@@ -71,7 +72,7 @@ fn demo_runs_the_signing_flow_offline_and_saves_documents() {
         .into_iter::<Value>()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(steps.len(), 10, "one result per step");
+    assert_eq!(steps.len(), 12, "one result per step");
     assert!(steps.iter().all(|s| s.get("ok").is_some()), "{stdout}");
     assert_eq!(
         steps[2]["ok"]["envelope_id"],
@@ -98,6 +99,11 @@ fn demo_runs_the_signing_flow_offline_and_saves_documents() {
             .contains("\"revision\":1")
     );
     assert_eq!(steps[9]["ok"]["committed"], true);
+    let recipients = &steps[10]["ok"]["recipients"];
+    assert_eq!(recipients[0]["status"], "declined");
+    assert!(recipients[0]["declined_reason"].is_string());
+    assert_eq!(steps[11]["ok"]["event"], "envelope-completed");
+    assert_eq!(steps[11]["ok"]["key_index"], 1);
     let docs = &steps[4]["ok"];
     for doc in docs["documents"]
         .as_array()

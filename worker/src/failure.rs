@@ -35,6 +35,9 @@ pub fn status_code(e: &InvokeError) -> u16 {
         | ErrorOutput::Api { .. }
         | ErrorOutput::InvalidResponse { .. } => 502,
         ErrorOutput::State { .. } | ErrorOutput::Host { .. } => 500,
+        // A refused Connect message (not offered by the worker, but the JSON API has it).
+        ErrorOutput::Signature { .. } => 401,
+        ErrorOutput::InvalidMessage { .. } => 400,
     }
 }
 
@@ -55,6 +58,8 @@ pub fn terminal_from_json(error: &serde_json::Value) -> TerminalError {
         },
         Some("rate-limited") => 429,
         Some("transport" | "invalid-response") => 502,
+        Some("signature") => 401,
+        Some("invalid-message") => 400,
         _ => 500,
     };
     TerminalError::new_with_code(code, error.to_string())

@@ -6,8 +6,9 @@
 //! - [`services::integration`]: the `Integration` object, one per integration, holding the
 //!   shared token cache and fetch checkpoint;
 //! - [`services::signature_workflow`]: `SignatureWorkflow`, send → wait → signed documents;
-//! - [`step`] runs the component on the blocking pool; [`journal`] makes that a Restate step;
-//!   [`seal`] keeps tokens out of Restate in the clear; [`config`], [`integrations`].
+//! - [`step`] runs the component on the async path (no thread held while it waits);
+//!   [`journal`] makes that a Restate step; [`seal`] keeps tokens out of Restate in the clear;
+//!   [`config`], [`integrations`].
 
 pub mod config;
 pub mod evidence;

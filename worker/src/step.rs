@@ -1,5 +1,6 @@
-//! One connector call, as a worker step: the component runs on tokio's blocking pool over a
-//! snapshot of the integration's state, and the step reports its result and what it changed.
+//! One connector call, as a worker step: the component runs on the async path (its fiber
+//! suspends while it waits, holding no thread) over a snapshot of the integration's state, and
+//! the step reports its result and what it changed.
 //! Plain async Rust, no Restate: the handlers journal what this returns.
 
 use std::collections::BTreeMap;

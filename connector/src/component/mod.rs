@@ -4,6 +4,7 @@
 wit_bindgen::generate!({ world: "connector", path: "../wit" });
 
 mod convert;
+mod convert_webhooks;
 mod imports;
 
 use docusign::connector::types as wit;
@@ -100,5 +101,21 @@ impl wit_signing::Guest for Component {
     ) -> Result<wit_signing::VoidResult, wit::ConnectorError> {
         let config = config(conn)?;
         Ok(esign::void::void(&WitHost, &config, &envelope_id, &reason)?.into())
+    }
+
+    fn get_envelope_recipients(
+        conn: wit::Connection,
+        envelope_id: String,
+    ) -> Result<wit_signing::EnvelopeRecipients, wit::ConnectorError> {
+        let config = config(conn)?;
+        Ok(esign::recipients::get_recipients(&WitHost, &config, &envelope_id)?.into())
+    }
+
+    fn verify_connect_message(
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        hmac_keys: Vec<String>,
+    ) -> Result<wit_signing::ConnectEvent, wit_signing::ConnectError> {
+        Ok(crate::connect::verify_message(&headers, &body, &hmac_keys)?.into())
     }
 }

@@ -6,6 +6,7 @@ pub mod documents;
 pub mod envelope;
 pub mod fields;
 pub mod idempotency;
+pub mod recipients;
 pub mod routing;
 pub mod send;
 pub mod status;

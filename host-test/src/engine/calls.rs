@@ -92,4 +92,47 @@ typed_calls! {
     void_envelope / void_envelope_async / void_envelope_io =
         docusign_connector_signing.call_void_envelope(envelope_id: &str, reason: &str)
         -> signing::VoidResult;
+    /// `get-envelope-recipients`.
+    get_envelope_recipients / get_envelope_recipients_async / get_envelope_recipients_io =
+        docusign_connector_signing.call_get_envelope_recipients(envelope_id: &str)
+        -> signing::EnvelopeRecipients;
+}
+
+/// The outcome of `verify-connect-message`: the event, or why the message was refused.
+pub type ConnectOutcome = Result<signing::ConnectEvent, signing::ConnectError>;
+
+impl ConnectorHost {
+    /// `verify-connect-message` (no connection, no HTTP): `headers` and the exact `body` of a
+    /// Connect request, checked against `hmac_keys`.
+    pub fn verify_connect_message(
+        &self,
+        caps: &Capabilities,
+        headers: &[(String, String)],
+        body: &[u8],
+        hmac_keys: &[String],
+    ) -> Result<ConnectOutcome, HostError> {
+        futures_executor::block_on(self.verify_connect_message_io(
+            Io::Blocking,
+            caps,
+            headers,
+            body,
+            hmac_keys,
+        ))
+    }
+
+    pub(crate) async fn verify_connect_message_io(
+        &self,
+        io: Io,
+        caps: &Capabilities,
+        headers: &[(String, String)],
+        body: &[u8],
+        hmac_keys: &[String],
+    ) -> Result<ConnectOutcome, HostError> {
+        let call = async |c: &bindings::Connector, s: &mut wasmtime::Store<_>| {
+            c.docusign_connector_signing()
+                .call_verify_connect_message(s, headers, body, hmac_keys)
+                .await
+        };
+        self.run(caps, io, call).await.0
+    }
 }

@@ -9,6 +9,7 @@ mod options;
 mod stacks;
 
 pub use cache::CompileSource;
+pub use calls::ConnectOutcome;
 pub use error::HostError;
 pub use options::{
     Allocation, Artifact, HostOptions, Instantiate, InvocationStats, default_cache_dir,

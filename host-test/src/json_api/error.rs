@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::bindings::ConnectorError;
+use crate::bindings::signing::ConnectError;
 use crate::engine::HostError;
 
 /// Why an action produced no result, as the service task sees it.
@@ -79,6 +80,19 @@ pub enum ErrorOutput {
         /// What failed.
         message: String,
     },
+    /// A Connect message was refused before anything of it was read: `reason` is `unsigned`,
+    /// `no-keys` or `mismatch`.
+    Signature {
+        /// Why.
+        reason: String,
+        /// What happened and what to do.
+        message: String,
+    },
+    /// A correctly signed Connect message this connector does not read.
+    InvalidMessage {
+        /// What is wrong with it.
+        message: String,
+    },
     /// The guest was stopped or could not run.
     Host {
         /// `load`, `memory-limit`, `timeout`, `busy` or `trap`.
@@ -131,6 +145,20 @@ impl From<&ConnectorError> for ErrorOutput {
     }
 }
 
+impl From<&ConnectError> for ErrorOutput {
+    fn from(e: &ConnectError) -> Self {
+        match e {
+            ConnectError::InvalidMessage(_) => Self::InvalidMessage {
+                message: e.describe(),
+            },
+            other => Self::Signature {
+                reason: other.reason().to_owned(),
+                message: other.describe(),
+            },
+        }
+    }
+}
+
 impl From<&HostError> for ErrorOutput {
     fn from(e: &HostError) -> Self {
         Self::Host {
@@ -174,6 +202,8 @@ impl InvokeError {
             ErrorOutput::Transport { .. } => "transport",
             ErrorOutput::InvalidResponse { .. } => "invalid-response",
             ErrorOutput::State { .. } => "state",
+            ErrorOutput::Signature { .. } => "signature",
+            ErrorOutput::InvalidMessage { .. } => "invalid-message",
             ErrorOutput::Host { .. } => "host",
         }
     }

@@ -10,6 +10,7 @@
 pub mod error;
 pub mod input;
 pub mod output;
+pub mod webhooks;
 
 pub use error::{ErrorOutput, InvokeError};
 pub use input::{FetchInput, InputFiles};
@@ -27,6 +28,7 @@ use input::{
     parse,
 };
 use output::CommitOutput;
+use webhooks::{ConnectInput, ConnectMessage};
 
 /// Every action name `invoke` accepts, with a one-line description.
 pub const ACTIONS: &[(&str, &str)] = &[
@@ -45,6 +47,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     (
         "void-envelope",
         "cancel signing of an envelope, with a reason",
+    ),
+    (
+        "get-envelope-recipients",
+        "each recipient's status, times and decline reason",
+    ),
+    (
+        "verify-connect-message",
+        "check a Connect webhook's HMAC signature, then read the event (no HTTP)",
     ),
     (
         "generate-consent-url",
@@ -86,6 +96,10 @@ pub enum Call {
     GetSignedDocuments(String),
     /// `void-envelope` (envelope id, reason)
     VoidEnvelope(String, String),
+    /// `get-envelope-recipients`
+    GetEnvelopeRecipients(String),
+    /// `verify-connect-message`
+    VerifyConnectMessage(ConnectMessage),
 }
 
 /// Read `input` for `action` as [`invoke`] does, without running anything (engines may use it to
@@ -120,6 +134,12 @@ pub fn parse_call(action: &str, input: Value, files: InputFiles<'_>) -> Result<C
         "void-envelope" => {
             let i: VoidInput = parse(input)?;
             Call::VoidEnvelope(i.envelope_id, i.reason)
+        }
+        "get-envelope-recipients" => {
+            Call::GetEnvelopeRecipients(parse::<EnvelopeInput>(input)?.envelope_id)
+        }
+        "verify-connect-message" => {
+            Call::VerifyConnectMessage(parse::<ConnectInput>(input)?.into_message()?)
         }
         other => {
             let known: Vec<&str> = ACTIONS.iter().map(|(a, _)| *a).collect();
@@ -225,6 +245,20 @@ async fn dispatch(
             host.void_envelope_io(io, caps, conn, &id, &reason).await,
             Output::Void,
         ),
+        Call::GetEnvelopeRecipients(id) => finish(
+            host.get_envelope_recipients_io(io, caps, conn, &id).await,
+            Output::Recipients,
+        ),
+        Call::VerifyConnectMessage(m) => {
+            let outcome = host
+                .verify_connect_message_io(io, caps, &m.headers, &m.body, &m.hmac_keys)
+                .await;
+            match outcome {
+                Ok(Ok(event)) => Ok(Output::Connect(event.into())),
+                Ok(Err(e)) => Err(ErrorOutput::from(&e).into()),
+                Err(e) => Err(ErrorOutput::from(&e).into()),
+            }
+        }
     }
 }
 

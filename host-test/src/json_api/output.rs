@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ErrorOutput;
+use super::webhooks::{ConnectEventOutput, RecipientsOutput};
 use crate::bindings::Timestamp;
 use crate::bindings::commands::{
     Account, AuthTestResult, ConsentUrl, Event, FetchBatch, ResetResult, StreamReport,
@@ -43,6 +44,10 @@ pub enum Output {
     Documents(DocumentsOutput),
     /// `void-envelope`
     Void(VoidOutput),
+    /// `get-envelope-recipients`
+    Recipients(RecipientsOutput),
+    /// `verify-connect-message`
+    Connect(ConnectEventOutput),
 }
 
 impl Output {

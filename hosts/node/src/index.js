@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 
 import { MemoryState, SystemClock, stderrLog } from './capabilities.js';
 import { invocationImports } from './imports.js';
-import { InvokeError, connection, connectorError, parseCall, render } from './json-api.js';
+import { InvokeError, WITHOUT_CONNECTION, connectError, connection, connectorError, parseCall, render } from './json-api.js';
 
 export { ACTIONS, InvokeError } from './json-api.js';
 export { Cassette, CassetteTransport } from './cassette.js';
@@ -51,9 +51,12 @@ export async function createHost({ connection: settings, transport, clock = new 
       const { imports, release } = invocationImports({ transport, clock, state, log });
       try {
         const instance = instantiate(getCoreModule, imports);
-        return render(fn, instance[iface][fn](conn, ...args));
+        const callArgs = WITHOUT_CONNECTION.has(fn) ? args : [conn, ...args];
+        return render(fn, instance[iface][fn](...callArgs));
       } catch (e) {
-        if (e?.payload?.tag) throw new InvokeError(connectorError(e.payload));
+        if (e?.payload?.tag) {
+          throw new InvokeError(WITHOUT_CONNECTION.has(fn) ? connectError(e.payload) : connectorError(e.payload));
+        }
         throw new InvokeError({ kind: 'host', reason: 'trap', message: String(e?.message ?? e) });
       } finally {
         release();

@@ -3,7 +3,11 @@
 
 /** Every action, as the Rust host lists them. */
 export const ACTIONS = ['send-for-signature', 'get-envelope-status', 'get-signed-documents', 'void-envelope',
-  'generate-consent-url', 'auth-test', 'reset-access-token', 'get-events', 'fetch-events', 'commit-fetch'];
+  'generate-consent-url', 'auth-test', 'reset-access-token', 'get-events', 'fetch-events', 'commit-fetch',
+  'get-envelope-recipients', 'verify-connect-message'];
+
+/** Actions whose WIT call takes no `connection`. */
+export const WITHOUT_CONNECTION = new Set(['verifyConnectMessage']);
 
 /** A failed invocation: `json` is `{kind, ...fields}`. */
 export class InvokeError extends Error {
@@ -134,6 +138,42 @@ export function parseCall(action, input) {
       const fn = action === 'get-envelope-status' ? 'getEnvelopeStatus' : 'getSignedDocuments';
       return ['signing', fn, [string(required(v, 'envelope_id'), 'envelope_id')]];
     }
+    case 'get-envelope-recipients': {
+      const v = fields(input, ['envelope_id']);
+      return ['signing', 'getEnvelopeRecipients', [string(required(v, 'envelope_id'), 'envelope_id')]];
+    }
+    case 'verify-connect-message': {
+      const v = fields(input, ['headers', 'body', 'body_base64', 'hmac_keys']);
+      const raw = required(v, 'headers');
+      let headers;
+      if (Array.isArray(raw)) {
+        headers = raw.map((pair, i) => {
+          if (!Array.isArray(pair) || pair.length !== 2) throw invalid(`headers[${i}]`, 'expected [name, value]');
+          return [string(pair[0], `headers[${i}][0]`), string(pair[1], `headers[${i}][1]`)];
+        });
+      } else if (raw && typeof raw === 'object') {
+        headers = Object.entries(raw).map(([name, value]) => {
+          if (typeof value !== 'string') throw invalid(`headers.${name}`, 'a header value must be a string');
+          return [name, value];
+        });
+      } else {
+        throw invalid('headers', 'expected an object or a sequence of [name, value]');
+      }
+      const hasText = v.body !== undefined && v.body !== null;
+      const hasB64 = v.body_base64 !== undefined && v.body_base64 !== null;
+      if (hasText === hasB64) {
+        throw invalid('body', 'give the exact request body as `body` (text) or `body_base64`, one of them');
+      }
+      let body;
+      if (hasText) {
+        body = new Uint8Array(Buffer.from(string(v.body, 'body'), 'utf8'));
+      } else {
+        const text = string(v.body_base64, 'body_base64').trim();
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw invalid('body_base64', 'not base64');
+        body = new Uint8Array(Buffer.from(text, 'base64'));
+      }
+      return ['signing', 'verifyConnectMessage', [headers, body, strings(required(v, 'hmac_keys'), 'hmac_keys')]];
+    }
     case 'void-envelope': {
       const v = fields(input, ['envelope_id', 'reason']);
       return ['signing', 'voidEnvelope', [string(required(v, 'envelope_id'), 'envelope_id'), string(required(v, 'reason'), 'reason')]];
@@ -213,6 +253,41 @@ export function connectorError(e) {
   }
 }
 
+/** A WIT `connect-error` as JSON (the Rust host's `signature` / `invalid-message`). */
+export function connectError(e) {
+  switch (e.tag) {
+    case 'unsigned': return {
+      kind: 'signature', reason: 'unsigned',
+      message: 'the message carries no X-DocuSign-Signature-1 header: turn on "Include HMAC signature" in the Connect configuration (includeHMAC)',
+    };
+    case 'no-keys': return {
+      kind: 'signature', reason: 'no-keys',
+      message: "no HMAC key to check the signature with: give the account's active Connect keys",
+    };
+    case 'mismatch': return {
+      kind: 'signature', reason: 'mismatch',
+      message: `the signature matches none of the ${e.val.keys} HMAC key(s) (${e.val.signatures} signature header(s)): the body was altered on the way, or it was signed with a key not given here`,
+    };
+    default: return { kind: 'invalid-message', message: `signed, but not a Connect JSON message: ${e.val}` };
+  }
+}
+
+const kinds = {
+  signer: 'signer', 'carbon-copy': 'carbon-copy', 'certified-delivery': 'certified-delivery', agent: 'agent',
+  editor: 'editor', intermediary: 'intermediary', 'in-person-signer': 'in-person-signer', witness: 'witness',
+  notary: 'notary', seal: 'seal',
+};
+const recipientStatus = (s) => ({ 'auto-responded': 'autoresponded', 'fax-pending': 'faxpending' }[s.tag] ?? status(s));
+
+function recipient(r) {
+  return {
+    recipient_id: r.recipientId, kind: kinds[r.kind] ?? r.kind, routing_order: nullable(r.routingOrder),
+    name: nullable(r.name), email: nullable(r.email), status: recipientStatus(r.status),
+    sent_at: rfc3339(r.sentAt), delivered_at: rfc3339(r.deliveredAt), signed_at: rfc3339(r.signedAt),
+    declined_at: rfc3339(r.declinedAt), declined_reason: nullable(r.declinedReason), client_user_id: nullable(r.clientUserId),
+  };
+}
+
 /** The JSON result of `fn`'s WIT result. */
 export function render(fn, r) {
   switch (fn) {
@@ -239,6 +314,15 @@ export function render(fn, r) {
     };
     case 'getSignedDocuments': return { envelope_id: r.envelopeId, documents: r.documents.map(signedDocument), summary: signedDocument(r.summary) };
     case 'voidEnvelope': return { envelope_id: r.envelopeId, already_voided: r.alreadyVoided };
+    case 'getEnvelopeRecipients': return {
+      envelope_id: r.envelopeId, current_routing_order: nullable(r.currentRoutingOrder), recipients: r.recipients.map(recipient),
+    };
+    case 'verifyConnectMessage': return {
+      event: r.event, api_version: nullable(r.apiVersion), generated_at: rfc3339(r.generatedAt),
+      account_id: nullable(r.accountId), user_id: nullable(r.userId), envelope_id: r.envelopeId,
+      recipient_id: nullable(r.recipientId), envelope_status: r.envelopeStatus ? status(r.envelopeStatus) : null,
+      email_subject: nullable(r.emailSubject), recipients: r.recipients.map(recipient), event_id: r.eventId, key_index: r.keyIndex,
+    };
     default: throw new Error(`no rendering for ${fn}`);
   }
 }

@@ -65,6 +65,16 @@ impl DocuSign {
         self.act(&ctx, "get-signed-documents", input).await
     }
 
+    /// `get-envelope-recipients`.
+    #[handler]
+    async fn get_envelope_recipients(
+        &self,
+        ctx: Context<'_>,
+        ActionInput(input): ActionInput,
+    ) -> HandlerResult<Json<Value>> {
+        self.act(&ctx, "get-envelope-recipients", input).await
+    }
+
     /// `void-envelope`.
     #[handler]
     async fn void_envelope(

@@ -22,6 +22,13 @@ const DEMO_KEY: &str = include_str!("../../../../fixtures/keys/test-only-rsa-pkc
 const SIGNING_CASSETTE: &str =
     include_str!("../../../../fixtures/cassettes/demo/signing-flow.json");
 const EVENTS_CASSETTE: &str = include_str!("../../../../fixtures/cassettes/demo/events.json");
+const RECIPIENTS_CASSETTE: &str =
+    include_str!("../../../../fixtures/cassettes/demo/recipients.json");
+/// A Connect message as a listener receives it: headers, body, and the (test-only) HMAC key.
+const CONNECT_HEADERS: &str =
+    include_str!("../../../../fixtures/connect/envelope-completed.headers");
+const CONNECT_BODY: &str = include_str!("../../../../fixtures/connect/envelope-completed.json");
+const CONNECT_KEY: &str = include_str!("../../../../fixtures/connect/test-only-hmac-key.txt");
 const SEND_INPUT: &str = include_str!("../../../../fixtures/inputs/send.json");
 const MSA: &[u8] = include_bytes!("../../../../fixtures/documents/Master Services Agreement.pdf");
 const ORDER_FORM: &[u8] = include_bytes!("../../../../fixtures/documents/Order Form.txt");
@@ -58,6 +65,16 @@ fn send_input() -> Value {
         {"name": "Order Form.txt", "content_base64": STANDARD.encode(ORDER_FORM)},
     ]);
     input
+}
+
+/// The bundled Connect message as `verify-connect-message` input.
+fn connect_input() -> Value {
+    let headers: Vec<(&str, &str)> = CONNECT_HEADERS
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(name, value)| (name.trim(), value.trim()))
+        .collect();
+    json!({"headers": headers, "body": CONNECT_BODY, "hmac_keys": [CONNECT_KEY]})
 }
 
 /// Where the demo saves documents by default.
@@ -129,10 +146,19 @@ pub fn run(log: Arc<dyn LogSink>, as_json: bool, out_dir: &Path) -> Exit {
             wait_minutes: 0,
         },
     ];
+    // Who the envelope went to, and a Connect message about it checked as a listener would.
+    let beyond = vec![
+        step("get-envelope-recipients", json!({"envelope_id": ENVELOPE})),
+        step("verify-connect-message", connect_input()),
+    ];
     eprintln!("demo: offline, replaying bundled DocuSign fixtures with the TEST-ONLY key");
-    let total = signing.len() + events.len();
+    let total = signing.len() + events.len() + beyond.len();
     let mut n = 0;
-    for (cassette_text, steps) in [(SIGNING_CASSETTE, signing), (EVENTS_CASSETTE, events)] {
+    for (cassette_text, steps) in [
+        (SIGNING_CASSETTE, signing),
+        (EVENTS_CASSETTE, events),
+        (RECIPIENTS_CASSETTE, beyond),
+    ] {
         let cassette = match Cassette::parse_with_files(cassette_text, ".", files.clone()) {
             Ok(c) => c,
             Err(e) => {

@@ -10,6 +10,7 @@ mod render;
 mod save;
 mod serve;
 mod test_tls;
+mod verify_connect;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -79,6 +80,8 @@ enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Check a Connect webhook message: its HMAC signature, then its content (no HTTP).
+    VerifyConnect(verify_connect::VerifyConnectArgs),
     /// List the actions.
     Actions,
 }
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Invoke(args) => invoke::run(args, log, verbose),
         Command::Fetch(args) => fetch::run(args, log, verbose),
         Command::Serve(args) => serve::run(args),
+        Command::VerifyConnect(args) => verify_connect::run(args, log),
         Command::Component { portable, out } => write_component(portable, &out),
     };
     exit.into()
