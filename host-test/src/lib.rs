@@ -13,10 +13,12 @@
 pub mod bindings;
 pub mod capabilities;
 pub mod clock;
+pub mod connect_listener;
 mod convert;
 pub mod delivery;
 pub mod engine;
 pub mod host_state;
+mod http1;
 mod imports;
 pub mod json_api;
 pub mod log_sink;

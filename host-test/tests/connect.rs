@@ -262,3 +262,124 @@ fn recipients_are_read_from_docusigns_reply() {
     // Every recorded request was made, in order, and nothing else.
     r.finish().unwrap();
 }
+
+/// One HTTP/1.1 request to the listener; its status and body.
+fn post(
+    addr: std::net::SocketAddr,
+    method: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, String) {
+    use std::io::Read as _;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let mut head = format!(
+        "{method} /docusign/connect HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    let status = reply[9..12].parse().unwrap();
+    let body = reply
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// `serve-connect`'s listener: each verified event once in the file, duplicates acknowledged,
+/// refusals not written, a line cut short by a crash dropped, duplicates caught after a restart.
+#[test]
+fn the_listener_writes_each_verified_event_once_across_restarts() {
+    use docusign_host::connect_listener::{ConnectListener, Served};
+
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("connect-listener-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("events.jsonl");
+    let start = |stop_after: u64| {
+        let r = replay("no-requests");
+        let listener = ConnectListener::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            host(),
+            r.capabilities(),
+            vec![key()],
+            &out,
+        )
+        .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let served = std::thread::spawn(move || listener.serve(Some(stop_after), |_| {}).unwrap());
+        (addr, served)
+    };
+    let completed = body();
+    let sent = String::from_utf8(completed.clone())
+        .unwrap()
+        .replacen("envelope-completed", "envelope-sent", 1)
+        .into_bytes();
+
+    let (addr, served) = start(3);
+    assert_eq!(post(addr, "GET", &[], b"").0, 405);
+    let (status, reply) = post(addr, "POST", &signed(&completed, &key()), &completed);
+    assert_eq!(
+        (status, reply.contains("\"appended\"")),
+        (200, true),
+        "{reply}"
+    );
+    let (status, reply) = post(addr, "POST", &signed(&completed, &key()), &completed);
+    assert_eq!(
+        (status, reply.contains("\"duplicate\"")),
+        (200, true),
+        "{reply}"
+    );
+    let mut tampered = completed.clone();
+    tampered[50] ^= 0x01;
+    let (status, reply) = post(addr, "POST", &signed(&completed, &key()), &tampered);
+    assert_eq!(status, 401, "{reply}");
+    assert!(!reply.contains(&key()));
+    assert_eq!(post(addr, "POST", &signed(&sent, &key()), &sent).0, 200);
+    assert_eq!(
+        served.join().unwrap(),
+        Served {
+            appended: 2,
+            duplicates: 1,
+            refused: 2
+        }
+    );
+    let ids = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["event_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        ids(&written),
+        [
+            format!("{ENVELOPE}/envelope-completed//2025-05-02T16:12:09.1530000Z"),
+            format!("{ENVELOPE}/envelope-sent//2025-05-02T16:12:09.1530000Z"),
+        ]
+    );
+    assert!(!written.contains(&key()));
+
+    // A crash mid-line, then a restart: the partial line goes, the known event stays known.
+    std::fs::write(&out, format!("{written}{{\"event_id\": \"half")).unwrap();
+    let (addr, served) = start(1);
+    let (status, reply) = post(addr, "POST", &signed(&completed, &key()), &completed);
+    assert_eq!(
+        (status, reply.contains("\"duplicate\"")),
+        (200, true),
+        "{reply}"
+    );
+    assert_eq!(served.join().unwrap().duplicates, 1);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), written);
+}

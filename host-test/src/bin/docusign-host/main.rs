@@ -10,7 +10,7 @@ mod render;
 mod save;
 mod serve;
 mod test_tls;
-mod verify_connect;
+mod webhooks;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -81,7 +81,9 @@ enum Command {
         out: std::path::PathBuf,
     },
     /// Check a Connect webhook message: its HMAC signature, then its content (no HTTP).
-    VerifyConnect(verify_connect::VerifyConnectArgs),
+    VerifyConnect(webhooks::VerifyConnectArgs),
+    /// Listen on loopback for Connect messages; append verified events to a file, each once.
+    ServeConnect(webhooks::ServeConnectArgs),
     /// List the actions.
     Actions,
 }
@@ -103,7 +105,8 @@ fn main() -> ExitCode {
         Command::Invoke(args) => invoke::run(args, log, verbose),
         Command::Fetch(args) => fetch::run(args, log, verbose),
         Command::Serve(args) => serve::run(args),
-        Command::VerifyConnect(args) => verify_connect::run(args, log),
+        Command::VerifyConnect(args) => webhooks::run(args, log),
+        Command::ServeConnect(args) => webhooks::serve(args, log),
         Command::Component { portable, out } => write_component(portable, &out),
     };
     exit.into()

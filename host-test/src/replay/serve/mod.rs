@@ -21,14 +21,11 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-mod http1;
-
-use http1::{Head, header, is_loopback, read_head, respond};
-
 use super::format::Cassette;
 use super::transport::{CassetteTransport, ReplayMismatch};
 use crate::bindings::{Method, Request, TransportError};
 use crate::capabilities::Transport;
+use crate::http1::{Head, header, is_loopback, read_head, respond};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

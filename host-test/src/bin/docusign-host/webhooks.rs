@@ -1,7 +1,9 @@
-//! `verify-connect`: check a Connect webhook message (its HMAC signature, then its content) the
-//! way a listener would, from a saved body and its headers. No HTTP.
+//! The Connect webhook commands: `verify-connect` checks a saved message (its HMAC signature,
+//! then its content) the way a listener would; `serve-connect` is such a listener on loopback,
+//! writing verified events to a JSON-lines file once each. Neither makes an HTTP request.
 
 use std::io::Read as _;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +11,7 @@ use std::time::Duration;
 use docusign_host::bindings::{Request, Response, TransportError};
 use docusign_host::capabilities::{Capabilities, Transport};
 use docusign_host::clock::SystemClock;
+use docusign_host::connect_listener::{ConnectListener, Outcome};
 use docusign_host::json_api::{ErrorOutput, InvokeError, Output};
 use docusign_host::log_sink::StderrLog;
 use docusign_host::state_store::MemoryStateStore;
@@ -44,9 +47,94 @@ struct NoHttp;
 impl Transport for NoHttp {
     fn send(&self, request: &Request) -> Result<Response, TransportError> {
         Err(TransportError::Denied(format!(
-            "verify-connect makes no HTTP request (asked for {})",
+            "checking Connect messages makes no HTTP request (asked for {})",
             request.url
         )))
+    }
+}
+
+/// Arguments of `serve-connect`.
+#[derive(clap::Args)]
+pub struct ServeConnectArgs {
+    /// Loopback address to listen on (DocuSign publishes only to HTTPS: put a TLS proxy in front).
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    addr: SocketAddr,
+    /// JSON-lines file the verified events are appended to (one per line, each event once).
+    #[arg(long)]
+    out: PathBuf,
+    /// An environment variable holding one of the account's Connect HMAC keys (repeat).
+    #[arg(long = "hmac-key-env", required = true)]
+    hmac_key_envs: Vec<String>,
+    /// Stop after this many events were acknowledged (new or repeated), for tests and scripts.
+    #[arg(long)]
+    exit_after: Option<u64>,
+}
+
+/// Capabilities for calls that make no HTTP request.
+fn no_http_caps(log: Arc<StderrLog>) -> Capabilities {
+    Capabilities {
+        transport: Arc::new(NoHttp),
+        clock: Arc::new(SystemClock),
+        state: Arc::new(MemoryStateStore::new()),
+        log,
+    }
+}
+
+/// The keys the named environment variables hold.
+fn keys_from_env(vars: &[String]) -> anyhow::Result<Vec<String>> {
+    vars.iter()
+        .map(|var| {
+            std::env::var(var)
+                .map_err(|_| anyhow::anyhow!("--hmac-key-env {var}: the variable is not set"))
+        })
+        .collect()
+}
+
+/// Listen until stopped (or `--exit-after`); 2 for bad usage, 1 when the events file failed.
+pub fn serve(args: ServeConnectArgs, log: Arc<StderrLog>) -> Exit {
+    let keys = match keys_from_env(&args.hmac_key_envs) {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let host = match load_host(Duration::from_secs(30)) {
+        Ok(host) => Arc::new(host),
+        Err(exit) => return exit,
+    };
+    let listener = match ConnectListener::bind(args.addr, host, no_http_caps(log), keys, &args.out)
+    {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    match listener.local_addr() {
+        Ok(addr) => eprintln!(
+            "listening on http://{addr} for Connect messages; events go to {}",
+            args.out.display()
+        ),
+        Err(e) => eprintln!("listening (address unknown: {e})"),
+    }
+    let progress = |o: &Outcome| match o {
+        Outcome::Appended(id) => eprintln!("appended {id}"),
+        Outcome::Duplicate(id) => eprintln!("duplicate {id} (already in the file)"),
+        Outcome::Refused(status, why) => eprintln!("refused ({status}): {why}"),
+    };
+    match listener.serve(args.exit_after, progress) {
+        Ok(served) => {
+            eprintln!(
+                "served: {} appended, {} duplicates, {} refused",
+                served.appended, served.duplicates, served.refused
+            );
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::ConnectorError
+        }
     }
 }
 
@@ -63,12 +151,7 @@ pub fn run(args: VerifyConnectArgs, log: Arc<StderrLog>) -> Exit {
         Ok(host) => host,
         Err(exit) => return exit,
     };
-    let caps = Capabilities {
-        transport: Arc::new(NoHttp),
-        clock: Arc::new(SystemClock),
-        state: Arc::new(MemoryStateStore::new()),
-        log,
-    };
+    let caps = no_http_caps(log);
     let outcome: Result<Output, InvokeError> =
         match host.verify_connect_message(&caps, &headers, &body, &keys) {
             Ok(Ok(event)) => Ok(Output::Connect(event.into())),
@@ -110,13 +193,5 @@ fn read(args: &VerifyConnectArgs) -> anyhow::Result<Parts> {
             _ => {}
         }
     }
-    let keys = args
-        .hmac_key_envs
-        .iter()
-        .map(|var| {
-            std::env::var(var)
-                .map_err(|_| anyhow::anyhow!("--hmac-key-env {var}: the variable is not set"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((headers, body, keys))
+    Ok((headers, body, keys_from_env(&args.hmac_key_envs)?))
 }

@@ -1,5 +1,5 @@
-//! The HTTP/1.1 the replay server speaks: request heads parsed with `httparse`, replies written
-//! with a `Content-Length`.
+//! The HTTP/1.1 the loopback servers speak (the replay server, the Connect listener): request
+//! heads parsed with `httparse`, replies written with a `Content-Length`.
 
 use std::io::{self, Read, Write};
 
@@ -7,19 +7,19 @@ use std::io::{self, Read, Write};
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// The parsed head of a request.
-pub(super) struct Head {
+pub(crate) struct Head {
     /// HTTP/1.1 without `Connection: close`.
-    pub(super) keep_alive: bool,
-    pub(super) method: String,
-    pub(super) path: String,
-    pub(super) headers: Vec<(String, String)>,
+    pub(crate) keep_alive: bool,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(String, String)>,
     /// Bytes of the body already read with the head.
-    pub(super) rest: Vec<u8>,
+    pub(crate) rest: Vec<u8>,
 }
 
 /// Read a request head, starting from `buf` (bytes already received); `None` when the client
 /// closed the connection before a new request.
-pub(super) fn read_head(io: &mut impl Read, mut buf: Vec<u8>) -> io::Result<Option<Head>> {
+pub(crate) fn read_head(io: &mut impl Read, mut buf: Vec<u8>) -> io::Result<Option<Head>> {
     let mut chunk = [0u8; 8192];
     loop {
         if buf.is_empty() || parse_head(&buf)?.is_none() {
@@ -75,14 +75,14 @@ fn parse_head(buf: &[u8]) -> io::Result<Option<Head>> {
     }
 }
 
-pub(super) fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+pub(crate) fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
     headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
 
-pub(super) fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let host = host.rsplit_once(':').map_or(host, |(h, port)| {
         if port.bytes().all(|b| b.is_ascii_digit()) {
             h
@@ -94,7 +94,7 @@ pub(super) fn is_loopback(host: &str) -> bool {
 }
 
 /// Write a reply with `Content-Length` and the connection header `keep_alive` asks for.
-pub(super) fn respond(
+pub(crate) fn respond(
     io: &mut impl Write,
     status: u16,
     headers: &[(String, String)],
