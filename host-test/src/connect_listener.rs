@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 use crate::capabilities::Capabilities;
 use crate::engine::ConnectorHost;
 use crate::http1::{header, read_head, respond};
-use crate::json_api::ErrorOutput;
-use crate::json_api::webhooks::ConnectEventOutput;
+use crate::json_api::webhooks::{ConnectEventOutput, ConnectMessage};
+use crate::json_api::{self, ErrorOutput};
 
 /// Largest message accepted (Connect messages with documents can exceed 25 MB).
 pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
@@ -251,12 +251,13 @@ impl ConnectListener {
         if missing > 0 && stream.read_exact(&mut body[start..]).is_err() {
             return refuse(400, "the body ended early".to_owned());
         }
-        let verified =
-            self.host
-                .verify_connect_message(&self.caps, &head.headers, &body, &self.hmac_keys);
-        let error = match verified {
-            Ok(Ok(event)) => {
-                let event = ConnectEventOutput::from(event);
+        let message = ConnectMessage {
+            headers: head.headers.clone(),
+            body,
+            hmac_keys: self.hmac_keys.clone(),
+        };
+        let error = match json_api::verify_connect(&self.host, &self.caps, &message) {
+            Ok(event) => {
                 let id = event.event_id.clone();
                 return Ok(if self.events.append(&event)? {
                     (
@@ -272,8 +273,7 @@ impl ConnectListener {
                     )
                 });
             }
-            Ok(Err(e)) => ErrorOutput::from(&e),
-            Err(e) => ErrorOutput::from(&e),
+            Err(e) => e.error,
         };
         let status = match error {
             ErrorOutput::Signature { .. } => 401,

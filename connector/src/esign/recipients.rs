@@ -11,6 +11,7 @@ use crate::host::Host;
 use crate::http;
 use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
+use crate::wire::lenient_u64;
 
 /// What part a recipient plays (the array DocuSign lists it in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,28 +118,12 @@ pub struct EnvelopeRecipients {
     pub recipients: Vec<Recipient>,
 }
 
-/// A number DocuSign sends as a string (or, in some messages, as a number).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Number {
-    Text(String),
-    Value(u64),
-}
-
-impl Number {
-    fn get(&self) -> Option<u32> {
-        match self {
-            Self::Text(t) => t.trim().parse().ok(),
-            Self::Value(v) => u32::try_from(*v).ok(),
-        }
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireRecipient {
     recipient_id: Option<String>,
-    routing_order: Option<Number>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    routing_order: Option<u64>,
     name: Option<String>,
     email: Option<String>,
     status: Option<String>,
@@ -164,13 +149,15 @@ pub(crate) struct WireRecipients {
     witnesses: Vec<WireRecipient>,
     notaries: Vec<WireRecipient>,
     seals: Vec<WireRecipient>,
-    current_routing_order: Option<Number>,
+    #[serde(deserialize_with = "lenient_u64")]
+    current_routing_order: Option<u64>,
 }
 
 impl WireRecipients {
     /// Routing order of the recipients the envelope is with now.
     pub(crate) fn current_routing_order(&self) -> Option<u32> {
-        self.current_routing_order.as_ref().and_then(Number::get)
+        self.current_routing_order
+            .and_then(|n| u32::try_from(n).ok())
     }
 
     /// Every recipient, typed. Unreadable times are left out.
@@ -200,7 +187,7 @@ fn typed(kind: RecipientKind, r: WireRecipient) -> Recipient {
     Recipient {
         recipient_id: r.recipient_id.unwrap_or_default(),
         kind,
-        routing_order: r.routing_order.as_ref().and_then(Number::get),
+        routing_order: r.routing_order.and_then(|n| u32::try_from(n).ok()),
         name: r.name.filter(|n| !n.is_empty()),
         email: r.email.filter(|e| !e.is_empty()),
         status: RecipientStatus::parse(r.status.as_deref().unwrap_or("")),

@@ -18,9 +18,9 @@ pub use output::Output;
 
 use serde_json::{Value, json};
 
+use crate::bindings::Connection;
 use crate::bindings::commands::{ConsentRequest, FetchRequest, GetEventsRequest};
 use crate::bindings::signing::SendRequest;
-use crate::bindings::{Connection, ConnectorError};
 use crate::capabilities::Capabilities;
 use crate::engine::{ConnectorHost, HostError, Io};
 use input::{
@@ -28,7 +28,7 @@ use input::{
     parse,
 };
 use output::CommitOutput;
-use webhooks::{ConnectInput, ConnectMessage};
+use webhooks::{ConnectEventOutput, ConnectInput, ConnectMessage};
 
 /// Every action name `invoke` accepts, with a one-line description.
 pub const ACTIONS: &[(&str, &str)] = &[
@@ -160,7 +160,8 @@ pub fn invoke(
     input: Value,
     files: InputFiles<'_>,
 ) -> Result<Value, InvokeError> {
-    run_call(host, caps, conn, parse_call(action, input, files)?).map(|o| o.to_json())
+    let call = parse_call(action, input, files)?;
+    futures_executor::block_on(dispatch(host, Io::Blocking, caps, conn, call)).map(|o| o.to_json())
 }
 
 /// [`invoke`] on the async path: holds no thread while waiting on HTTP.
@@ -173,9 +174,30 @@ pub async fn invoke_async(
     files: InputFiles<'_>,
 ) -> Result<Value, InvokeError> {
     let call = parse_call(action, input, files)?;
-    run_call_async(host, caps, conn, call)
+    dispatch(host, Io::Async, caps, conn, call)
         .await
         .map(|o| o.to_json())
+}
+
+/// `verify-connect-message` (it needs no connection): the event, or why it was refused.
+pub fn verify_connect(
+    host: &ConnectorHost,
+    caps: &Capabilities,
+    message: &ConnectMessage,
+) -> Result<ConnectEventOutput, InvokeError> {
+    futures_executor::block_on(verify_connect_io(host, Io::Blocking, caps, message))
+}
+
+async fn verify_connect_io(
+    host: &ConnectorHost,
+    io: Io,
+    caps: &Capabilities,
+    m: &ConnectMessage,
+) -> Result<ConnectEventOutput, InvokeError> {
+    let outcome = host
+        .verify_connect_message_io(io, caps, &m.headers, &m.body, &m.hmac_keys)
+        .await;
+    finish(outcome, std::convert::identity)
 }
 
 /// Run a parsed [`Call`]; the typed result.
@@ -249,30 +271,24 @@ async fn dispatch(
             host.get_envelope_recipients_io(io, caps, conn, &id).await,
             Output::Recipients,
         ),
-        Call::VerifyConnectMessage(m) => {
-            let outcome = host
-                .verify_connect_message_io(io, caps, &m.headers, &m.body, &m.hmac_keys)
-                .await;
-            match outcome {
-                Ok(Ok(event)) => Ok(Output::Connect(event.into())),
-                Ok(Err(e)) => Err(ErrorOutput::from(&e).into()),
-                Err(e) => Err(ErrorOutput::from(&e).into()),
-            }
-        }
+        Call::VerifyConnectMessage(m) => verify_connect_io(host, io, caps, &m)
+            .await
+            .map(Output::Connect),
     }
 }
 
-/// The typed result, or the error as the service task sees it.
-fn finish<T, O>(
-    outcome: Result<Result<T, ConnectorError>, HostError>,
-    output: impl FnOnce(O) -> Output,
-) -> Result<Output, InvokeError>
+/// The typed result, or the error (the connector's, or the host's) as the service task sees it.
+fn finish<T, E, O, R>(
+    outcome: Result<Result<T, E>, HostError>,
+    output: impl FnOnce(O) -> R,
+) -> Result<R, InvokeError>
 where
     O: From<T>,
+    for<'e> ErrorOutput: From<&'e E>,
 {
     match outcome {
         Ok(Ok(value)) => Ok(output(value.into())),
         Ok(Err(e)) => Err(ErrorOutput::from(&e).into()),
-        Err(e) => Err(ErrorOutput::from(&e).into()),
+        Err(e) => Err(<ErrorOutput as From<&HostError>>::from(&e).into()),
     }
 }

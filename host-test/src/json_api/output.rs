@@ -16,7 +16,8 @@ use crate::bindings::signing::{
     EnvelopeInfo, SentEnvelope, SignedDocument, SignedDocuments, VoidResult,
 };
 
-fn rfc3339(t: Option<Timestamp>) -> Option<String> {
+/// A time as RFC 3339 (UTC).
+pub(super) fn rfc3339(t: Option<Timestamp>) -> Option<String> {
     t.map(Timestamp::to_rfc3339)
 }
 

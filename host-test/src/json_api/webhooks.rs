@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::InvokeError;
-use crate::bindings::Timestamp;
+use super::output::rfc3339;
 use crate::bindings::signing::{ConnectEvent, EnvelopeRecipients, Recipient};
 
 /// A Connect message to check: what `verify-connect-message` takes. The keys are secrets: not
@@ -87,10 +87,6 @@ impl ConnectInput {
             hmac_keys: self.hmac_keys,
         })
     }
-}
-
-fn rfc3339(t: Option<Timestamp>) -> Option<String> {
-    t.map(Timestamp::to_rfc3339)
 }
 
 /// One recipient.

@@ -12,7 +12,8 @@ use docusign_host::bindings::{Request, Response, TransportError};
 use docusign_host::capabilities::{Capabilities, Transport};
 use docusign_host::clock::SystemClock;
 use docusign_host::connect_listener::{ConnectListener, Outcome};
-use docusign_host::json_api::{ErrorOutput, InvokeError, Output};
+use docusign_host::json_api::webhooks::ConnectMessage;
+use docusign_host::json_api::{self, Output};
 use docusign_host::log_sink::StderrLog;
 use docusign_host::state_store::MemoryStateStore;
 
@@ -152,12 +153,12 @@ pub fn run(args: VerifyConnectArgs, log: Arc<StderrLog>) -> Exit {
         Err(exit) => return exit,
     };
     let caps = no_http_caps(log);
-    let outcome: Result<Output, InvokeError> =
-        match host.verify_connect_message(&caps, &headers, &body, &keys) {
-            Ok(Ok(event)) => Ok(Output::Connect(event.into())),
-            Ok(Err(e)) => Err(ErrorOutput::from(&e).into()),
-            Err(e) => Err(ErrorOutput::from(&e).into()),
-        };
+    let message = ConnectMessage {
+        headers,
+        body,
+        hmac_keys: keys,
+    };
+    let outcome = json_api::verify_connect(&host, &caps, &message).map(Output::Connect);
     crate::print_outcome("verify-connect-message", &outcome, args.json)
 }
 
