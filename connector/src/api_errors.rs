@@ -116,6 +116,15 @@ pub fn hint_for(status: u16, error_code: Option<&str>) -> Option<&'static str> {
         Some("ENVELOPE_DOES_NOT_EXIST") => {
             "no envelope with this id in the configured account; check envelope-id and account-id"
         }
+        Some("UNKNOWN_ENVELOPE_RECIPIENT") => {
+            "no embedded signer of this envelope has this user name, e-mail and client user id; give them exactly as in the send (signer-client-user-ids)"
+        }
+        Some("TEMPLATE_ID_INVALID") => {
+            "no template with this id in the configured account; copy template-id from DocuSign (Templates > the template > Template ID)"
+        }
+        Some("ANCHOR_TAB_STRING_NOT_FOUND") => {
+            "a field's anchor text is in none of the documents; fix the text, or set ignore-if-not-present"
+        }
         Some("ACCOUNT_LACKS_PERMISSIONS") | Some("USER_LACKS_PERMISSIONS") => {
             "the impersonated user lacks the permission this operation needs in DocuSign"
         }

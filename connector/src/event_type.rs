@@ -8,6 +8,8 @@ pub enum EventType {
     CustomerEvents,
     /// Admin API organization users.
     AuditUsers,
+    /// eSignature envelope status changes (the changes feed).
+    EnvelopeChanges,
 }
 
 impl EventType {
@@ -16,6 +18,7 @@ impl EventType {
         match self {
             Self::CustomerEvents => "customer-events",
             Self::AuditUsers => "audit-users",
+            Self::EnvelopeChanges => "envelope-changes",
         }
     }
 }

@@ -279,6 +279,7 @@ fn monitor_events(c: &mut Criterion) {
         event_types: vec![events::EventType::CustomerEvents],
         max_customer_events: EVENTS as u32,
         max_audit_users: 0,
+        max_envelope_changes: 0,
         first_fetch: None,
     };
     g.bench_function("fetch/native", |b| {
@@ -307,6 +308,7 @@ fn monitor_events(c: &mut Criterion) {
         event_types: vec![commands::EventType::CustomerEvents],
         max_customer_events: EVENTS as u32,
         max_audit_users: 0,
+        max_envelope_changes: 0,
         first_fetch: None,
     };
     let pooled = host_pooled();

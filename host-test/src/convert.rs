@@ -3,7 +3,9 @@
 //! kinds; transport and Connect errors as kind and message; timestamps as RFC 3339.
 
 use crate::bindings::commands::{ConsentKind, EventType};
-use crate::bindings::signing::{ConnectError, EnvelopeStatus, RecipientKind, RecipientStatus};
+use crate::bindings::signing::{
+    AnchorUnits, ConnectError, EnvelopeStatus, FieldKind, RecipientKind, RecipientStatus,
+};
 use ureq::http;
 
 use crate::bindings::{Level, Method, Timestamp, TransportError};
@@ -125,15 +127,20 @@ impl EventType {
         match self {
             Self::CustomerEvents => "customer-events",
             Self::AuditUsers => "audit-users",
+            Self::EnvelopeChanges => "envelope-changes",
         }
     }
 
     /// The event type named `name`, in any case, with `-`, `_` or a space between the words.
     pub fn parse(name: &str) -> Option<Self> {
         let name = name.to_ascii_lowercase().replace(['_', ' '], "-");
-        [Self::CustomerEvents, Self::AuditUsers]
-            .into_iter()
-            .find(|t| t.as_str() == name)
+        [
+            Self::CustomerEvents,
+            Self::AuditUsers,
+            Self::EnvelopeChanges,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == name)
     }
 }
 
@@ -188,6 +195,80 @@ impl RecipientKind {
             Self::Witness => "witness",
             Self::Notary => "notary",
             Self::Seal => "seal",
+        }
+    }
+
+    /// The kind named `name` (as [`as_str`](Self::as_str) spells it; `_` or a space for `-`).
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.to_ascii_lowercase().replace(['_', ' '], "-");
+        [
+            Self::Signer,
+            Self::CarbonCopy,
+            Self::CertifiedDelivery,
+            Self::Agent,
+            Self::Editor,
+            Self::Intermediary,
+            Self::InPersonSigner,
+            Self::Witness,
+            Self::Notary,
+            Self::Seal,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
+
+impl FieldKind {
+    /// The contract's case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignHere => "sign-here",
+            Self::InitialHere => "initial-here",
+            Self::DateSigned => "date-signed",
+            Self::Text => "text",
+        }
+    }
+
+    /// The kind named `name` (`_` or a space for `-`).
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.to_ascii_lowercase().replace(['_', ' '], "-");
+        [
+            Self::SignHere,
+            Self::InitialHere,
+            Self::DateSigned,
+            Self::Text,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
+
+impl AnchorUnits {
+    /// The contract's case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pixels => "pixels",
+            Self::Inches => "inches",
+            Self::Millimeters => "millimeters",
+            Self::Centimeters => "centimeters",
+        }
+    }
+
+    /// The units named `name`; DocuSign's short names (`mms`, `cms`) are accepted too.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "mms" | "mm" => Some(Self::Millimeters),
+            "cms" | "cm" => Some(Self::Centimeters),
+            "px" => Some(Self::Pixels),
+            "in" => Some(Self::Inches),
+            other => [
+                Self::Pixels,
+                Self::Inches,
+                Self::Millimeters,
+                Self::Centimeters,
+            ]
+            .into_iter()
+            .find(|u| u.as_str() == other),
         }
     }
 }

@@ -24,9 +24,23 @@ pub fn is_secret_name(name: &str) -> bool {
     SECRET_NAMES.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
-/// True when `value` looks like a secret on its own: a JWT, or PEM key material.
+/// What a recorded signing URL becomes: still a URL of the same form, so a recorded
+/// `create-signing-url` replays, but it signs nobody in.
+pub const REDACTED_SIGNING_URL: &str = "https://redacted.invalid/Signing/redacted";
+
+/// True when `value` looks like a secret on its own: a JWT, PEM key material, or an embedded
+/// signing URL.
 pub fn looks_secret(value: &str) -> bool {
-    looks_like_jwt(value) || value.contains("PRIVATE KEY")
+    looks_like_jwt(value) || value.contains("PRIVATE KEY") || looks_like_signing_url(value)
+}
+
+/// An embedded signing (recipient view) URL: `https://…/Signing/…`, which signs in as the
+/// signer for five minutes.
+pub fn looks_like_signing_url(value: &str) -> bool {
+    let v = value.trim();
+    v.len() > 8
+        && v[..8].eq_ignore_ascii_case("https://")
+        && v.to_ascii_lowercase().contains("/signing/")
 }
 
 /// Three base64url segments, the first decoding to a JSON object with `alg`.
@@ -53,7 +67,9 @@ pub fn redact(name: &str, value: &str) -> String {
         }
         return REDACTED.to_owned();
     }
-    if is_secret_name(name) || looks_secret(value) {
+    if looks_like_signing_url(value) {
+        REDACTED_SIGNING_URL.to_owned()
+    } else if is_secret_name(name) || looks_secret(value) {
         REDACTED.to_owned()
     } else {
         value.to_owned()
@@ -73,6 +89,9 @@ pub fn redact_json(value: &mut serde_json::Value) {
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        serde_json::Value::String(s) if looks_like_signing_url(s) => {
+            *s = REDACTED_SIGNING_URL.to_owned()
+        }
         serde_json::Value::String(s) if looks_secret(s) => *s = REDACTED.to_owned(),
         _ => {}
     }
@@ -92,6 +111,15 @@ mod tests {
         assert_eq!(redact("assertion", "x"), REDACTED);
         assert_eq!(redact("cursor", jwt), REDACTED);
         assert_eq!(redact("cursor", "aa_1_2_0"), "aa_1_2_0");
+        let signing = "https://demo.docusign.net/Signing/MTRedeem/v1/4b2e?slt=eyJ0eXAi";
+        assert_eq!(redact("url", signing), REDACTED_SIGNING_URL);
+        assert_eq!(
+            redact("url", "https://account-d.docusign.com/oauth/auth?x=1"),
+            "https://account-d.docusign.com/oauth/auth?x=1"
+        );
+        let mut view = serde_json::json!({"url": signing});
+        redact_json(&mut view);
+        assert_eq!(view["url"], REDACTED_SIGNING_URL);
         let mut v = serde_json::json!({"access_token": "t", "nested": [{"password": "p", "ok": "x"}], "k": jwt});
         redact_json(&mut v);
         assert_eq!(

@@ -46,6 +46,8 @@ fn secrets() -> Vec<String> {
         }
     }
     s.push(std::fs::read_to_string(fixture("connect/test-only-hmac-key.txt")).unwrap());
+    // The signing URL of the demo's embedded signer (a fixture, handled as the secret it models).
+    s.push("fixture-not-a-real-session".to_owned());
     assert!(s.len() > 20, "the scan must have something to look for");
     s
 }
@@ -72,7 +74,7 @@ fn demo_runs_the_signing_flow_offline_and_saves_documents() {
         .into_iter::<Value>()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(steps.len(), 12, "one result per step");
+    assert_eq!(steps.len(), 17, "one result per step");
     assert!(steps.iter().all(|s| s.get("ok").is_some()), "{stdout}");
     assert_eq!(
         steps[2]["ok"]["envelope_id"],
@@ -104,6 +106,37 @@ fn demo_runs_the_signing_flow_offline_and_saves_documents() {
     assert!(recipients[0]["declined_reason"].is_string());
     assert_eq!(steps[11]["ok"]["event"], "envelope-completed");
     assert_eq!(steps[11]["ok"]["key_index"], 1);
+    // Beyond the seeds: placed fields, the embedded signer's URL (never printed), a template
+    // send, and the changes feed read across two pages, then committed.
+    assert_eq!(
+        steps[12]["ok"]["envelope_id"],
+        "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
+    );
+    assert_eq!(
+        steps[13]["ok"]["url"],
+        docusign_host::json_api::sending::REDACTED_URL
+    );
+    assert_eq!(steps[13]["ok"]["expires_at"], "2025-05-02T16:35:00Z");
+    assert_eq!(
+        steps[14]["ok"]["envelope_id"],
+        "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c"
+    );
+    let changes = steps[15]["ok"]["events"].as_array().unwrap();
+    assert_eq!(
+        changes.len(),
+        3,
+        "two pages, the change at their boundary once"
+    );
+    assert!(
+        changes
+            .iter()
+            .all(|e| e["event_type"] == "envelope-changes")
+    );
+    assert_eq!(
+        changes[2]["id"],
+        "8b9c0d1e-2f3a-4b4c-8d5e-6f7a8b9c0d1e@2025-05-02T16:05:12.3010000Z"
+    );
+    assert_eq!(steps[16]["ok"]["committed"], true);
     let docs = &steps[4]["ok"];
     for doc in docs["documents"]
         .as_array()
@@ -221,6 +254,74 @@ fn invoke_send_reads_document_paths_and_saves_downloads() {
     assert_eq!(
         v["ok"]["envelope_id"],
         "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad"
+    );
+}
+
+#[test]
+fn invoke_never_prints_a_signing_url_and_writes_it_to_a_private_file() {
+    // The token, userinfo and recipient view interactions of the `sending-and-changes` cassette.
+    let beyond: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("cassettes/esign/beyond.json")).unwrap(),
+    )
+    .unwrap();
+    let i = &beyond["interactions"];
+    let cassette = write_cassette(
+        "signing-url.json",
+        &serde_json::json!({"name": "signing-url", "interactions": [i[0], i[1], i[3]]}),
+    );
+    let url = i[3]["response"]["body"]["json"]["url"].as_str().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("signing-url");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("view.json");
+    std::fs::write(
+        &input,
+        serde_json::json!({"envelope_id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+            "return_url": "https://erp.example.com/ds/return?order=77", "user_name": "Sam Seller",
+            "email": "seller@example.org", "client_user_id": "seller-77", "recipient_id": "2",
+            "authentication_method": "Password",
+            "frame_ancestors": ["https://erp.example.com", "https://apps-d.docusign.com"],
+            "message_origins": ["https://apps-d.docusign.com"]})
+        .to_string(),
+    )
+    .unwrap();
+    let config = fixture("config/demo.toml");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "invoke",
+            "create-signing-url",
+            "--config",
+            config.to_str().unwrap(),
+            "--replay",
+            cassette.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+            "--log-level",
+            "trace",
+        ];
+        args.extend_from_slice(extra);
+        cli(&args)
+    };
+    let out = dir.join("url.txt");
+    for extra in [
+        vec!["--json"],
+        vec![],
+        vec!["--json", "--signing-url-out", out.to_str().unwrap()],
+    ] {
+        let o = run(&extra);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(!text(&o).contains(url), "the URL was printed: {}", text(&o));
+        assert!(!text(&o).contains("fixture-only"));
+        assert!(
+            String::from_utf8_lossy(&o.stdout)
+                .contains(docusign_host::json_api::sending::REDACTED_URL)
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), format!("{url}\n"));
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
     );
 }
 

@@ -1,7 +1,9 @@
 //! Exactly-once delivery to a JSON-lines file across crashes: 20 runs stopped at randomized
 //! points (before, during and after the append, before and after the commit, after a recovery
-//! commit) or with a failing commit, each followed by more runs, against a stateful fake Monitor
-//! stream that repeats an event at every page boundary. The file ends with every event once.
+//! commit) or with a failing commit, each followed by more runs, against stateful fakes: a Monitor
+//! stream that repeats an event at every page boundary, and an envelope changes listing whose
+//! changes appear as time passes, several in the same second. The file ends with every event
+//! once.
 
 mod common;
 
@@ -11,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use common::{connection, host};
 use docusign_host::bindings::commands::{EventType, FetchRequest};
-use docusign_host::bindings::{Request, Response, TransportError};
+use docusign_host::bindings::{Request, Response, Timestamp, TransportError};
 use docusign_host::capabilities::{Capabilities, StateStore, Transport};
 use docusign_host::clock::ManualClock;
 use docusign_host::delivery::{
@@ -50,23 +52,114 @@ impl FakeMonitor {
     }
 }
 
+fn json_response(body: Value) -> Response {
+    Response {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.to_string().into_bytes(),
+    }
+}
+
+fn not_found() -> Response {
+    Response {
+        status: 404,
+        headers: Vec::new(),
+        body: Vec::new(),
+    }
+}
+
+fn token() -> Value {
+    json!({"access_token": "fake-token", "token_type": "Bearer", "expires_in": 3600})
+}
+
+fn query(url: &str) -> BTreeMap<String, String> {
+    url.split_once('?')
+        .map(|(_, q)| docusign_host::replay::form::decode(q.as_bytes()).unwrap())
+        .unwrap_or_default()
+}
+
 impl Transport for FakeMonitor {
     fn send(&self, request: &Request) -> Result<Response, TransportError> {
-        let body = if request.url.ends_with("/oauth/token") {
-            json!({"access_token": "fake-token", "token_type": "Bearer", "expires_in": 3600})
+        Ok(if request.url.ends_with("/oauth/token") {
+            json_response(token())
         } else if request.url.contains("/stream?") {
-            self.page(&request.url)
+            json_response(self.page(&request.url))
         } else {
-            return Ok(Response {
-                status: 404,
-                headers: Vec::new(),
-                body: Vec::new(),
-            });
-        };
-        Ok(Response {
-            status: 200,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.to_string().into_bytes(),
+            not_found()
+        })
+    }
+}
+
+/// Envelope changes: [`EVENTS`] changes from the start time on, two in each second 23 s apart,
+/// of 25 envelopes (each changes more than once), listed by `GET /envelopes` as DocuSign does:
+/// between `from_date` and `to_date`, oldest first, at most [`PAGE`] per call.
+struct FakeChanges;
+
+impl FakeChanges {
+    fn change_ms(k: usize) -> u64 {
+        DEFAULT_START_MS + (k as u64 / 2) * 23_000 + (k as u64 % 2) * 400
+    }
+
+    fn envelope(k: usize) -> String {
+        format!("00000000-0000-4000-8000-{:012}", k % 25)
+    }
+
+    fn time(ms: u64) -> String {
+        Timestamp {
+            seconds: (ms / 1000) as i64,
+            nanoseconds: ((ms % 1000) * 1_000_000) as u32,
+        }
+        .to_rfc3339()
+    }
+
+    fn page(&self, url: &str) -> Value {
+        let q = query(url);
+        let ms = |name: &str| docusign_host::clock::parse_rfc3339_ms(&q[name]).unwrap();
+        let (from, to) = (ms("from_date"), ms("to_date"));
+        let start: usize = q["start_position"].parse().unwrap();
+        let count: usize = q["count"].parse().unwrap();
+        assert_eq!(
+            (q["order_by"].as_str(), q["order"].as_str()),
+            ("status_changed", "asc")
+        );
+        let listed: Vec<usize> = (0..EVENTS)
+            .filter(|k| (from..=to).contains(&Self::change_ms(*k)))
+            .collect();
+        let end = (start + count.min(PAGE)).min(listed.len());
+        let envelopes: Vec<Value> = listed[start.min(end)..end]
+            .iter()
+            .map(|k| {
+                json!({"envelopeId": Self::envelope(*k), "status": "sent",
+                "statusChangedDateTime": Self::time(Self::change_ms(*k))})
+            })
+            .collect();
+        json!({"resultSetSize": envelopes.len().to_string(), "totalSetSize": listed.len().to_string(),
+            "startPosition": start.to_string(),
+            "nextUri": if end < listed.len() { "/envelopes?more" } else { "" },
+            "envelopes": envelopes})
+    }
+
+    fn expected_ids() -> Vec<String> {
+        (0..EVENTS)
+            .map(|k| format!("{}@{}", Self::envelope(k), Self::time(Self::change_ms(k))))
+            .collect()
+    }
+}
+
+impl Transport for FakeChanges {
+    fn send(&self, request: &Request) -> Result<Response, TransportError> {
+        Ok(if request.url.ends_with("/oauth/token") {
+            json_response(token())
+        } else if request.url.ends_with("/oauth/userinfo") {
+            json_response(
+                json!({"sub": "u", "name": "n", "email": "e@example.com", "accounts": [
+                {"account_id": "a4ec37d6-1c2b-4c3d-9e4f-143885c220e1", "is_default": true,
+                 "account_name": "Demo", "base_uri": "https://demo.docusign.net"}]}),
+            )
+        } else if request.url.contains("/envelopes?") {
+            json_response(self.page(&request.url))
+        } else {
+            not_found()
         })
     }
 }
@@ -127,24 +220,51 @@ enum Disturbance {
 
 #[test]
 fn every_event_once_across_20_randomized_crash_points() {
+    let request = FetchRequest {
+        event_types: vec![EventType::CustomerEvents],
+        max_customer_events: 10,
+        max_audit_users: 1250,
+        max_envelope_changes: 1000,
+        first_fetch: Some("stream-default".into()),
+    };
+    let expected: Vec<String> = (0..EVENTS).map(|i| format!("ev-{i:03}")).collect();
+    survive_20_crashes("monitor", Arc::new(FakeMonitor), request, expected);
+}
+
+#[test]
+fn every_envelope_change_once_across_20_randomized_crash_points() {
+    let request = FetchRequest {
+        event_types: vec![EventType::EnvelopeChanges],
+        max_customer_events: 2000,
+        max_audit_users: 1250,
+        max_envelope_changes: 10,
+        first_fetch: Some("10 minutes ago".into()),
+    };
+    let mut expected = FakeChanges::expected_ids();
+    expected.sort();
+    survive_20_crashes("changes", Arc::new(FakeChanges), request, expected);
+}
+
+/// Runs a minute apart until the stream is drained, 20 of them disturbed at random; the file
+/// must hold exactly `expected` (sorted ids).
+fn survive_20_crashes(
+    name: &str,
+    transport: Arc<dyn Transport>,
+    request: FetchRequest,
+    expected: Vec<String>,
+) {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("delivery-{}", std::process::id()));
+        .join(format!("delivery-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("events.jsonl");
     let state = Arc::new(FlakyState::default());
     let clock = Arc::new(ManualClock::new(DEFAULT_START_MS));
     let caps = Capabilities {
-        transport: Arc::new(FakeMonitor),
+        transport,
         clock: clock.clone(),
         state: state.clone(),
         log: Arc::new(MemoryLog::default()),
-    };
-    let request = FetchRequest {
-        event_types: vec![EventType::CustomerEvents],
-        max_customer_events: 10,
-        max_audit_users: 1250,
-        first_fetch: Some("stream-default".into()),
     };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let fired = Mutex::new(Vec::new());
@@ -204,7 +324,6 @@ fn every_event_once_across_20_randomized_crash_points() {
         "the randomized points cover torn writes and lost commits: {points:?}"
     );
     let ids = common::jsonl_ids(&out);
-    let expected: Vec<String> = (0..EVENTS).map(|i| format!("ev-{i:03}")).collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(sorted, expected, "every event exactly once");

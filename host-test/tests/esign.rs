@@ -94,6 +94,8 @@ fn send_request() -> SendRequest {
             interval_days: Some(1),
         }),
         idempotency_key: None,
+        signer_fields: Vec::new(),
+        signer_client_user_ids: Vec::new(),
     }
 }
 

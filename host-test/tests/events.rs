@@ -36,6 +36,7 @@ fn customer_events(max: u32) -> FetchRequest {
         event_types: vec![EventType::CustomerEvents],
         max_customer_events: max,
         max_audit_users: 1250,
+        max_envelope_changes: 1000,
         first_fetch: None,
     }
 }
@@ -192,6 +193,7 @@ fn users_request(max: u32) -> FetchRequest {
         event_types: vec![EventType::AuditUsers],
         max_customer_events: 2000,
         max_audit_users: max,
+        max_envelope_changes: 1000,
         first_fetch: Some("2025-05-01T00:00:00Z".into()),
     }
 }

@@ -89,6 +89,8 @@ fn send_request() -> docusign_host::bindings::signing::SendRequest {
             interval_days: Some(1),
         }),
         idempotency_key: None,
+        signer_fields: Vec::new(),
+        signer_client_user_ids: Vec::new(),
     }
 }
 

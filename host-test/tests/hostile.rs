@@ -186,6 +186,8 @@ fn creating_an_envelope_is_never_retried() {
         expiration: None,
         reminders: None,
         idempotency_key: None,
+        signer_fields: Vec::new(),
+        signer_client_user_ids: Vec::new(),
     };
     match host()
         .send_for_signature(&r.capabilities(), &connection(), &req)
@@ -260,6 +262,7 @@ fn fetch_customer_events() -> FetchRequest {
         event_types: vec![EventType::CustomerEvents],
         max_customer_events: 2000,
         max_audit_users: 1250,
+        max_envelope_changes: 1000,
         first_fetch: None,
     }
 }

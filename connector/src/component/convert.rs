@@ -204,6 +204,7 @@ impl From<wit_commands::EventType> for EventType {
         match t {
             wit_commands::EventType::CustomerEvents => Self::CustomerEvents,
             wit_commands::EventType::AuditUsers => Self::AuditUsers,
+            wit_commands::EventType::EnvelopeChanges => Self::EnvelopeChanges,
         }
     }
 }
@@ -213,6 +214,7 @@ impl From<EventType> for wit_commands::EventType {
         match t {
             EventType::CustomerEvents => Self::CustomerEvents,
             EventType::AuditUsers => Self::AuditUsers,
+            EventType::EnvelopeChanges => Self::EnvelopeChanges,
         }
     }
 }
@@ -282,6 +284,7 @@ impl From<wit_commands::FetchRequest> for FetchRequest {
             event_types: r.event_types.into_iter().map(Into::into).collect(),
             max_customer_events: r.max_customer_events,
             max_audit_users: r.max_audit_users,
+            max_envelope_changes: r.max_envelope_changes,
             first_fetch: r.first_fetch,
         }
     }
@@ -365,6 +368,12 @@ impl From<wit_signing::SendRequest> for SendRequest {
             expiration: r.expiration.map(Into::into),
             reminders: r.reminders.map(Into::into),
             idempotency_key: r.idempotency_key,
+            signer_fields: r
+                .signer_fields
+                .into_iter()
+                .map(|fields| fields.into_iter().map(Into::into).collect())
+                .collect(),
+            signer_client_user_ids: r.signer_client_user_ids,
         }
     }
 }

@@ -4,6 +4,7 @@
 wit_bindgen::generate!({ world: "connector", path: "../wit" });
 
 mod convert;
+mod convert_sending;
 mod convert_webhooks;
 mod imports;
 
@@ -101,6 +102,24 @@ impl wit_signing::Guest for Component {
     ) -> Result<wit_signing::VoidResult, wit::ConnectorError> {
         let config = config(conn)?;
         Ok(esign::void::void(&WitHost, &config, &envelope_id, &reason)?.into())
+    }
+
+    fn send_from_template(
+        conn: wit::Connection,
+        req: wit_signing::TemplateSendRequest,
+    ) -> Result<wit_signing::SentEnvelope, wit::ConnectorError> {
+        let config = config(conn)?;
+        Ok(esign::template::send_from_template(&WitHost, &config, req.into())?.into())
+    }
+
+    fn create_signing_url(
+        conn: wit::Connection,
+        envelope_id: String,
+        req: wit_signing::SigningViewRequest,
+    ) -> Result<wit_signing::SigningView, wit::ConnectorError> {
+        let config = config(conn)?;
+        let req = req.into();
+        Ok(esign::signing_view::create_signing_url(&WitHost, &config, &envelope_id, &req)?.into())
     }
 
     fn get_envelope_recipients(

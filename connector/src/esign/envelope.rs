@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use super::custom_fields::CustomFields;
 use super::routing::routing_orders;
+use super::tabs::{Tabs, to_tabs};
 use super::validate::document_extension;
-use super::{Expiration, Reminders, SendRequest};
+use super::{Document, Expiration, Reminders, SendRequest};
 use crate::error::{ConnectorError, Result};
 use crate::request::BodyPart;
 
@@ -42,11 +43,16 @@ struct Recipient<'a> {
     name: &'a str,
     recipient_id: String,
     routing_order: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_user_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tabs: Option<Tabs<'a>>,
 }
 
+/// The envelope's `notification` (reminders and expiration), shared by every kind of send.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Notification {
+pub struct Notification {
     use_account_defaults: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reminders: Option<ReminderSettings>,
@@ -100,6 +106,18 @@ fn expirations(e: Expiration) -> ExpirationSettings {
     }
 }
 
+/// The `notification` object, when either setting is given.
+pub fn notification(
+    expiration: Option<Expiration>,
+    reminders: Option<Reminders>,
+) -> Option<Notification> {
+    (reminders.is_some() || expiration.is_some()).then(|| Notification {
+        use_account_defaults: "false",
+        reminders: reminders.map(self::reminders),
+        expirations: expiration.map(expirations),
+    })
+}
+
 /// The JSON body for a validated `req` with the envelope's `custom_fields` (which, when given,
 /// replace the account's: see [`super::custom_fields`]), as parts: the documents' contents are
 /// moved into base64 parts (not copied, not encoded here), the rest is JSON text.
@@ -120,6 +138,11 @@ pub fn create_body(
             name,
             recipient_id: (i + 1).to_string(),
             routing_order: order.to_string(),
+            client_user_id: req
+                .signer_client_user_ids
+                .get(i)
+                .and_then(|id| id.as_deref()),
+            tabs: req.signer_fields.get(i).and_then(|f| to_tabs(f)),
         })
         .collect();
     let first_cc_id = req.signer_emails.len() + 1;
@@ -134,14 +157,11 @@ pub fn create_body(
             recipient_id: (first_cc_id + i).to_string(),
             // Copied when the envelope is sent, as Qflow describes CCs.
             routing_order: "1".to_owned(),
+            client_user_id: None,
+            tabs: None,
         })
         .collect();
-    let notification =
-        (req.reminders.is_some() || req.expiration.is_some()).then(|| Notification {
-            use_account_defaults: "false",
-            reminders: req.reminders.map(reminders),
-            expirations: req.expiration.map(expirations),
-        });
+    let notification = notification(req.expiration, req.reminders);
     let definition = EnvelopeDefinition {
         email_subject: &req.email_subject,
         email_blurb: req.email_body.as_deref(),
@@ -155,36 +175,52 @@ pub fn create_body(
     };
     let rest = serde_json::to_vec(&definition)
         .map_err(|e| ConnectorError::invalid("send-request", e.to_string()))?;
-    // `{"documents":[{…,"documentBase64":"` <content> `"},{…` <content> `"}],` + the rest.
+    documents_then(documents, 1, b"{", &rest)
+}
+
+/// `prefix` + `"documents":[…]` + the members of the JSON object `rest` (which must be
+/// `{…}`): document `i` gets id `first_id + i`. The documents' contents are moved into base64
+/// parts, the rest is JSON text.
+pub fn documents_then(
+    documents: Vec<Document>,
+    first_id: usize,
+    prefix: &[u8],
+    rest: &[u8],
+) -> Result<Vec<BodyPart>> {
     let mut parts = Vec::with_capacity(documents.len() * 2 + 1);
-    let mut text = b"{\"documents\":[".to_vec();
+    let mut text = prefix.to_vec();
+    text.extend_from_slice(b"\"documents\":[");
+    let any = !documents.is_empty();
     for (i, doc) in documents.into_iter().enumerate() {
         if i > 0 {
             text.extend_from_slice(b"\"},");
         }
-        write_document_head(&mut text, i, &doc.name)?;
+        write_document_head(&mut text, i, first_id + i, &doc.name)?;
         parts.push(BodyPart::Bytes(std::mem::take(&mut text)));
         parts.push(BodyPart::Base64(doc.content));
     }
-    if !parts.is_empty() {
+    if any {
         text.extend_from_slice(b"\"}");
     }
-    text.extend_from_slice(b"],");
+    text.push(b']');
     // `rest` is a JSON object: splice its members after the documents.
-    text.extend_from_slice(&rest[1..]);
+    if rest.len() > 2 {
+        text.push(b',');
+    }
+    text.extend_from_slice(rest.get(1..).unwrap_or_default());
     parts.push(BodyPart::Bytes(text));
     Ok(parts)
 }
 
-/// `{"documentId":…,"name":…,"fileExtension":…,"documentBase64":"` for document `index`.
-fn write_document_head(body: &mut Vec<u8>, index: usize, name: &str) -> Result<()> {
+/// `{"documentId":…,"name":…,"fileExtension":…,"documentBase64":"` for document `index` of
+/// the request, with DocuSign id `id`.
+fn write_document_head(body: &mut Vec<u8>, index: usize, id: usize, name: &str) -> Result<()> {
     let extension = document_extension(index, name)?;
     let name = serde_json::to_string(name)
         .map_err(|e| ConnectorError::invalid("documents", e.to_string()))?;
     body.extend_from_slice(
         format!(
-            "{{\"documentId\":\"{}\",\"name\":{name},\"fileExtension\":\"{extension}\",\"documentBase64\":\"",
-            index + 1
+            "{{\"documentId\":\"{id}\",\"name\":{name},\"fileExtension\":\"{extension}\",\"documentBase64\":\"",
         )
         .as_bytes(),
     );
@@ -247,6 +283,8 @@ mod tests {
                 interval_days: Some(1),
             }),
             idempotency_key: Some("order-42".into()),
+            signer_fields: Vec::new(),
+            signer_client_user_ids: Vec::new(),
         }
     }
 

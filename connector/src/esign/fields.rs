@@ -93,6 +93,21 @@ pub fn envelope_id(id: &str) -> Result<&str> {
     Ok(id)
 }
 
+/// Longest client user id (embedded signer).
+pub const MAX_CLIENT_USER_ID_CHARS: usize = 100;
+
+/// A client user id: the sender application's own id of an embedded signer.
+pub fn check_client_user_id(field: &str, id: &str) -> Result<()> {
+    check_text(field, id, MAX_CLIENT_USER_ID_CHARS, true)?;
+    if id.trim().len() != id.len() {
+        return Err(invalid(
+            field,
+            "has spaces around it; DocuSign compares it exactly",
+        ));
+    }
+    Ok(())
+}
+
 /// A void reason.
 pub fn void_reason(reason: &str) -> Result<()> {
     check_text("reason", reason, MAX_VOID_REASON_CHARS, true)

@@ -1,5 +1,6 @@
-//! The four eSignature actions (REST v2.1): send for signature, envelope status, signed
-//! documents, void. Inputs mirror Qflow's DocuSign connector.
+//! The eSignature actions (REST v2.1): the four of Qflow's DocuSign connector (send for
+//! signature, envelope status, signed documents, void, with the same inputs), and sending from a
+//! template, signature placement, embedded signing and recipient status.
 
 pub mod custom_fields;
 pub mod documents;
@@ -9,7 +10,10 @@ pub mod idempotency;
 pub mod recipients;
 pub mod routing;
 pub mod send;
+pub mod signing_view;
 pub mod status;
+pub mod tabs;
+pub mod template;
 pub mod validate;
 pub mod void;
 
@@ -47,7 +51,7 @@ pub struct Reminders {
 }
 
 /// Inputs of "send documents to sign" (WIT `send-request`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SendRequest {
     /// Signer e-mails.
     pub signer_emails: Vec<String>,
@@ -71,6 +75,10 @@ pub struct SendRequest {
     pub reminders: Option<Reminders>,
     /// Idempotency key.
     pub idempotency_key: Option<String>,
+    /// Fields per signer, in signer order.
+    pub signer_fields: Vec<Vec<tabs::SigningField>>,
+    /// Client user ids (embedded signers), in signer order.
+    pub signer_client_user_ids: Vec<Option<String>>,
 }
 
 /// Envelope status (WIT `envelope-status`).

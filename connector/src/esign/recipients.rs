@@ -38,6 +38,24 @@ pub enum RecipientKind {
     Seal,
 }
 
+impl RecipientKind {
+    /// The `recipients` array DocuSign lists this kind in.
+    pub fn list_name(self) -> &'static str {
+        match self {
+            Self::Signer => "signers",
+            Self::CarbonCopy => "carbonCopies",
+            Self::CertifiedDelivery => "certifiedDeliveries",
+            Self::Agent => "agents",
+            Self::Editor => "editors",
+            Self::Intermediary => "intermediaries",
+            Self::InPersonSigner => "inPersonSigners",
+            Self::Witness => "witnesses",
+            Self::Notary => "notaries",
+            Self::Seal => "seals",
+        }
+    }
+}
+
 /// A recipient's status (DocuSign's recipient status codes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecipientStatus {

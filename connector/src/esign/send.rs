@@ -1,8 +1,10 @@
 //! "Send documents to sign": validate, find an earlier send with the same idempotency key
-//! ([`super::idempotency`]), else create and send the envelope in one request.
+//! ([`super::idempotency`]), else create and send the envelope in one request. The find-or-create
+//! step ([`submit`]) serves sends from templates too.
 
 use serde::Deserialize;
 
+use super::custom_fields::CustomFields;
 use super::validate::{self, MAX_REQUEST_BYTES};
 use super::{EnvelopeStatus, SendRequest, SentEnvelope};
 use super::{custom_fields, envelope, idempotency};
@@ -11,7 +13,7 @@ use crate::config::Config;
 use crate::error::{ConnectorError, Result};
 use crate::host::{Host, Level};
 use crate::http;
-use crate::request::{HttpRequest, Method};
+use crate::request::{BodyPart, HttpRequest, Method};
 use crate::timestamp::Timestamp;
 
 /// Timeout of the create request (it may carry ~35 MB).
@@ -48,9 +50,26 @@ fn normalize(req: &mut SendRequest) {
 pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<SentEnvelope> {
     normalize(&mut req);
     validate::send_request(&req)?;
+    let key = req.idempotency_key.clone();
+    let documents = req.documents.len();
+    submit(host, config, key.as_deref(), documents, |fields| {
+        envelope::create_body(req, fields)
+    })
+}
+
+/// Return the envelope sent earlier for the idempotency `key`, else create and send the one
+/// `body` makes (given the custom fields to send, which carry the key), with `documents`
+/// documents of the request. Shared by every kind of send.
+pub(super) fn submit(
+    host: &dyn Host,
+    config: &Config,
+    key: Option<&str>,
+    documents: usize,
+    body: impl FnOnce(Option<&CustomFields>) -> Result<Vec<BodyPart>>,
+) -> Result<SentEnvelope> {
     let session = Session::new(host, config, scopes::ESIGNATURE);
     let account = session.account()?;
-    let earlier = match &req.idempotency_key {
+    let earlier = match key {
         Some(key) => idempotency::find(&session, &account, key)?,
         None => None,
     };
@@ -65,7 +84,7 @@ pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<Se
         return Ok(found);
     }
     // Custom fields on create replace the account's: send the account's along with the key.
-    let fields = match &req.idempotency_key {
+    let fields = match key {
         Some(key) => Some(custom_fields::with_idempotency_key(
             custom_fields::account_fields(&session, &account)?,
             key,
@@ -73,10 +92,9 @@ pub fn send(host: &dyn Host, config: &Config, mut req: SendRequest) -> Result<Se
         )),
         None => None,
     };
-    let documents = req.documents.len();
     let request = HttpRequest::new(Method::Post, format!("{}/envelopes", account.esign_base()))
         .accept_json()
-        .json_parts(envelope::create_body(req, fields.as_ref())?)
+        .json_parts(body(fields.as_ref())?)
         .timeout_ms(CREATE_TIMEOUT_MS);
     let size = request.body_len();
     if size > MAX_REQUEST_BYTES {

@@ -2,8 +2,9 @@
 //! Errors name the field as the WIT contract spells it (with an index for list items). Checks of
 //! single values (e-mail addresses, text, ids) are in [`super::fields`].
 
-use super::fields::{check_email, check_text};
-use super::{Document, SendRequest};
+use super::fields::{check_client_user_id, check_email, check_text};
+use super::tabs::check_fields;
+use super::{Document, Expiration, Reminders, SendRequest};
 use crate::error::{ConnectorError, Result};
 
 /// Most recipients in one envelope.
@@ -75,16 +76,11 @@ pub fn send_request(req: &SendRequest) -> Result<()> {
             check_text(&format!("{list}[{i}]"), name, MAX_NAME_CHARS, true)?;
         }
     }
-    if req.signing_order.len() > req.signer_emails.len() {
-        return Err(invalid(
-            "signing-order",
-            format!(
-                "{} entries for {} signers; give at most one per signer, in signer order",
-                req.signing_order.len(),
-                req.signer_emails.len()
-            ),
-        ));
-    }
+    per_signer(
+        "signing-order",
+        req.signing_order.len(),
+        req.signer_emails.len(),
+    )?;
     for (i, order) in req.signing_order.iter().enumerate() {
         if let Some(n) = order.filter(|n| *n > MAX_SIGNING_ORDER) {
             return Err(invalid(
@@ -98,7 +94,47 @@ pub fn send_request(req: &SendRequest) -> Result<()> {
         check_text("email-body", body, MAX_BODY_CHARS, false)?;
     }
     documents(&req.documents)?;
-    if let Some(e) = req.expiration.filter(|e| e.enabled) {
+    per_signer(
+        "signer-fields",
+        req.signer_fields.len(),
+        req.signer_emails.len(),
+    )?;
+    for (i, fields) in req.signer_fields.iter().enumerate() {
+        check_fields(&format!("signer-fields[{i}]"), fields, req.documents.len())?;
+    }
+    per_signer(
+        "signer-client-user-ids",
+        req.signer_client_user_ids.len(),
+        req.signer_emails.len(),
+    )?;
+    for (i, id) in req.signer_client_user_ids.iter().enumerate() {
+        if let Some(id) = id {
+            check_client_user_id(&format!("signer-client-user-ids[{i}]"), id)?;
+        }
+    }
+    notification(req.expiration, req.reminders)?;
+    if let Some(key) = &req.idempotency_key {
+        idempotency_key(key)?;
+    }
+    Ok(())
+}
+
+/// A list given per signer, in signer order: at most one entry per signer.
+fn per_signer(field: &str, entries: usize, signers: usize) -> Result<()> {
+    if entries > signers {
+        return Err(invalid(
+            field,
+            format!(
+                "{entries} entries for {signers} signers; give at most one per signer, in signer order"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Expiration and reminder settings.
+pub fn notification(expiration: Option<Expiration>, reminders: Option<Reminders>) -> Result<()> {
+    if let Some(e) = expiration.filter(|e| e.enabled) {
         let validity = e.validity_days.ok_or_else(|| {
             invalid(
                 "expiration.validity-days",
@@ -118,7 +154,7 @@ pub fn send_request(req: &SendRequest) -> Result<()> {
             }
         }
     }
-    if let Some(r) = req.reminders.filter(|r| r.enabled) {
+    if let Some(r) = reminders.filter(|r| r.enabled) {
         let first = r.first_reminder_days.ok_or_else(|| {
             invalid(
                 "reminders.first-reminder-days",
@@ -129,9 +165,6 @@ pub fn send_request(req: &SendRequest) -> Result<()> {
         if let Some(interval) = r.interval_days {
             days("reminders.interval-days", interval, 1)?;
         }
-    }
-    if let Some(key) = &req.idempotency_key {
-        idempotency_key(key)?;
     }
     Ok(())
 }
@@ -189,6 +222,11 @@ fn documents(docs: &[Document]) -> Result<()> {
     if docs.is_empty() {
         return Err(invalid("documents", "at least one document is required"));
     }
+    documents_within_limits(docs)
+}
+
+/// Each document's name, type and content, and the request size they make (any number of them).
+pub fn documents_within_limits(docs: &[Document]) -> Result<()> {
     let mut request_bytes = ENVELOPE_OVERHEAD_BYTES;
     for (i, doc) in docs.iter().enumerate() {
         check_text(
@@ -219,7 +257,8 @@ fn documents(docs: &[Document]) -> Result<()> {
     Ok(())
 }
 
-fn idempotency_key(key: &str) -> Result<()> {
+/// An idempotency key (stored as an envelope custom field).
+pub fn idempotency_key(key: &str) -> Result<()> {
     check_text("idempotency-key", key, MAX_IDEMPOTENCY_KEY_CHARS, true)?;
     if key.contains(['\n', '\r', '\t', '=']) {
         return Err(invalid(
@@ -232,7 +271,7 @@ fn idempotency_key(key: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Expiration, Reminders};
+    use super::super::tabs::{Anchor, AnchorUnits, FieldKind, FieldPlacement, SigningField};
     use super::*;
 
     pub fn request() -> SendRequest {
@@ -378,5 +417,41 @@ mod tests {
         r.signer_emails = (0..101).map(|i| format!("s{i}@example.com")).collect();
         r.signer_names = (0..101).map(|i| format!("S {i}")).collect();
         assert_eq!(field_of(&r), "signer-emails");
+    }
+
+    #[test]
+    fn per_signer_fields_and_embedded_ids() {
+        let sign_at = |text: &str| SigningField {
+            kind: FieldKind::SignHere,
+            placement: FieldPlacement::Anchor(Anchor {
+                text: text.into(),
+                x_offset: 0.0,
+                y_offset: 0.0,
+                units: AnchorUnits::Inches,
+                ignore_if_not_present: false,
+                case_sensitive: false,
+                match_whole_word: false,
+            }),
+            label: None,
+            value: None,
+            optional: false,
+            locked: false,
+        };
+        let mut r = request();
+        // Fewer entries than signers: the rest sign free-form, by e-mail.
+        r.signer_fields = vec![vec![sign_at("/sig1/")]];
+        r.signer_client_user_ids = vec![None, Some("1000".into())];
+        send_request(&r).unwrap();
+        r.signer_fields = vec![vec![], vec![], vec![]];
+        assert_eq!(field_of(&r), "signer-fields");
+        r.signer_fields = vec![vec![], vec![sign_at("")]];
+        assert_eq!(field_of(&r), "signer-fields[1][0].placement.anchor.text");
+        r.signer_fields.clear();
+        r.signer_client_user_ids = vec![None, None, None];
+        assert_eq!(field_of(&r), "signer-client-user-ids");
+        r.signer_client_user_ids = vec![Some(" 1000".into())];
+        assert_eq!(field_of(&r), "signer-client-user-ids[0]");
+        r.signer_client_user_ids = vec![Some("x".repeat(101))];
+        assert_eq!(field_of(&r), "signer-client-user-ids[0]");
     }
 }

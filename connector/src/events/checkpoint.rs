@@ -22,25 +22,26 @@ pub struct MonitorPosition {
     pub recent: VecDeque<String>,
 }
 
-/// A time window of Admin API users being read across fetches.
+/// A time window of a windowed stream (Admin API users, envelope changes) being read across
+/// fetches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserWindow {
-    /// `last_modified_since` of the window (`None`: every user).
+pub struct Window {
+    /// Start of the window (`None`: the API's own start, every user for Admin users).
     pub from: Option<String>,
-    /// When the window was opened (the observation time of its users), RFC 3339.
+    /// When the window was opened (its end; the observation time of Admin users), RFC 3339.
     pub to: String,
     /// Index of the next user to read in the window's listing.
     pub next: u64,
 }
 
-/// Progress of the Admin API users stream.
+/// Progress of a windowed stream (Admin API users, envelope changes).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UsersPosition {
+pub struct WindowPosition {
     /// Start of the next window (RFC 3339); `None` before the first fetch.
     pub since: Option<String>,
     /// A window left unfinished by the per-fetch bound.
-    pub window: Option<UserWindow>,
-    /// Recently delivered user snapshot ids, oldest first.
+    pub window: Option<Window>,
+    /// Recently delivered event ids (user snapshots, envelope changes), oldest first.
     #[serde(default)]
     pub recent: VecDeque<String>,
 }
@@ -59,7 +60,17 @@ pub struct Checkpoint {
     pub customer_events: MonitorPosition,
     /// Admin users progress.
     #[serde(default)]
-    pub audit_users: UsersPosition,
+    pub audit_users: WindowPosition,
+    /// Envelope changes progress (absent from checkpoints that never read the stream).
+    #[serde(default, skip_serializing_if = "WindowPosition::is_unread")]
+    pub envelope_changes: WindowPosition,
+}
+
+impl WindowPosition {
+    /// Never read: nothing to store.
+    fn is_unread(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 const VERSION: u32 = 1;

@@ -3,12 +3,13 @@
 
 use std::collections::HashSet;
 
-use super::checkpoint::{self, Dedup, MonitorPosition, UserWindow, UsersPosition};
+use super::checkpoint::{self, Dedup, MonitorPosition, WindowPosition};
 use super::since::{self, Start};
 use super::{
-    DEFAULT_START, Event, EventType, FetchBatch, FetchRequest, MAX_FETCH_AUDIT_USERS,
-    MAX_FETCH_CUSTOMER_EVENTS, StreamReport, USER_WINDOW_OVERLAP_MS, admin_account, check_limit,
-    monitor, organization, users,
+    CHANGES_WINDOW_OVERLAP_MS, DEFAULT_START, Event, EventType, FetchBatch, FetchRequest,
+    MAX_FETCH_AUDIT_USERS, MAX_FETCH_CUSTOMER_EVENTS, MAX_FETCH_ENVELOPE_CHANGES, StreamReport,
+    USER_WINDOW_OVERLAP_MS, admin_account, check_limit, envelope_changes, monitor, organization,
+    users, window,
 };
 use crate::auth::{Session, scopes};
 use crate::config::Config;
@@ -20,7 +21,7 @@ fn validate_fetch(req: &FetchRequest) -> Result<()> {
     if req.event_types.is_empty() {
         return Err(ConnectorError::invalid(
             "event-types",
-            "select at least one of customer-events, audit-users",
+            "select at least one of customer-events, audit-users, envelope-changes",
         ));
     }
     let mut seen = HashSet::new();
@@ -42,6 +43,13 @@ fn validate_fetch(req: &FetchRequest) -> Result<()> {
             "max-audit-users",
             req.max_audit_users,
             MAX_FETCH_AUDIT_USERS,
+        )?;
+    }
+    if req.event_types.contains(&EventType::EnvelopeChanges) {
+        check_limit(
+            "max-envelope-changes",
+            req.max_envelope_changes,
+            MAX_FETCH_ENVELOPE_CHANGES,
         )?;
     }
     Ok(())
@@ -135,6 +143,13 @@ pub fn fetch_events(host: &dyn Host, config: &Config, req: &FetchRequest) -> Res
                 start,
                 req.max_audit_users,
             ),
+            EventType::EnvelopeChanges => envelope_changes(
+                &session,
+                &committed.envelope_changes,
+                &mut candidate.envelope_changes,
+                start,
+                req.max_envelope_changes,
+            ),
         };
         host.log(
             Level::Info,
@@ -170,6 +185,7 @@ pub fn fetch_events(host: &dyn Host, config: &Config, req: &FetchRequest) -> Res
     // writes nothing, so an idle poll never invalidates another worker's batch in flight.
     if candidate.customer_events == committed.customer_events
         && candidate.audit_users == committed.audit_users
+        && candidate.envelope_changes == committed.envelope_changes
     {
         candidate = committed;
     }
@@ -260,80 +276,83 @@ fn customer_events(
 
 fn audit_users(
     session: &Session<'_>,
-    committed: &UsersPosition,
-    candidate: &mut UsersPosition,
+    committed: &WindowPosition,
+    candidate: &mut WindowPosition,
     start: Start,
     max: u32,
 ) -> StreamOutcome {
     const TYPE: EventType = EventType::AuditUsers;
     let host = session.host();
-    let window = committed.window.clone().unwrap_or_else(|| UserWindow {
-        from: committed.since.clone().or(start.query()),
-        to: since::to_query(Timestamp::from_unix_ms(host.now_ms())),
-        next: 0,
-    });
+    let window = window::open(committed, start.query(), host.now_ms());
     let (organization_id, account_id) =
         match organization(session.config()).and_then(|o| Ok((o, admin_account(session)?))) {
             Ok(ids) => ids,
             Err(e) => return StreamOutcome::failed(TYPE, e, Vec::new()),
         };
-    let observed =
-        Timestamp::parse(&window.to).unwrap_or_else(|| Timestamp::from_unix_ms(host.now_ms()));
+    let from = window.from.clone();
     let q = users::Query {
         organization_id,
         account_id: &account_id,
-        since: window.from.as_deref(),
-        observed,
+        since: from.as_deref(),
+        observed: Timestamp::parse(&window.to)
+            .unwrap_or_else(|| Timestamp::from_unix_ms(host.now_ms())),
     };
-    let mut dedup = Dedup::new(&committed.recent);
-    let mut events = Vec::new();
-    let mut next = window.next;
-    let mut failure = None;
-    let complete = loop {
-        let room = max as usize - events.len().min(max as usize);
-        if room == 0 {
-            break false;
-        }
-        let take = room.min(users::PAGE_SIZE as usize) as u32;
-        match users::fetch_page(session, &q, next, take) {
-            Err(e) => {
-                failure = Some(e);
-                break false;
-            }
-            Ok(page) => {
-                next += page.returned as u64;
-                events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
-                if !page.more {
-                    break true;
-                }
-            }
-        }
-    };
-    if dedup.dropped > 0 {
+    let read = window::read(
+        committed,
+        window,
+        max,
+        users::PAGE_SIZE,
+        USER_WINDOW_OVERLAP_MS,
+        |next, take| users::fetch_page(session, &q, next, take),
+    );
+    if read.dropped > 0 {
         host.log(
             Level::Info,
             &format!(
                 "audit-users: dropped {} unchanged user(s) already delivered",
-                dedup.dropped
+                read.dropped
             ),
         );
     }
-    *candidate = if complete {
-        let next_since =
-            Timestamp::from_unix_ms(observed.unix_ms().saturating_sub(USER_WINDOW_OVERLAP_MS));
-        UsersPosition {
-            since: Some(since::to_query(next_since)),
-            window: None,
-            recent: dedup.into_recent(),
-        }
-    } else {
-        UsersPosition {
-            since: committed.since.clone(),
-            window: Some(UserWindow { next, ..window }),
-            recent: dedup.into_recent(),
-        }
-    };
-    StreamOutcome::ended(TYPE, events, !complete, failure)
+    *candidate = read.position;
+    StreamOutcome::ended(TYPE, read.events, !read.complete, read.failure)
+}
+
+fn envelope_changes(
+    session: &Session<'_>,
+    committed: &WindowPosition,
+    candidate: &mut WindowPosition,
+    start: Start,
+    max: u32,
+) -> StreamOutcome {
+    const TYPE: EventType = EventType::EnvelopeChanges;
+    let host = session.host();
+    let first_from = start.query().unwrap_or_else(|| {
+        since::to_query(Timestamp::from_unix_ms(
+            host.now_ms()
+                .saturating_sub(envelope_changes::STREAM_DEFAULT_BACK_MS),
+        ))
+    });
+    let window = window::open(committed, Some(first_from.clone()), host.now_ms());
+    let read = envelope_changes::read(
+        session,
+        committed,
+        window,
+        &first_from,
+        max,
+        CHANGES_WINDOW_OVERLAP_MS,
+    );
+    if read.dropped > 0 {
+        host.log(
+            Level::Info,
+            &format!(
+                "envelope-changes: dropped {} change(s) already delivered",
+                read.dropped
+            ),
+        );
+    }
+    *candidate = read.position;
+    StreamOutcome::ended(TYPE, read.events, !read.complete, read.failure)
 }
 
 #[cfg(test)]
@@ -346,6 +365,7 @@ mod tests {
             event_types: vec![EventType::CustomerEvents],
             max_customer_events: 2000,
             max_audit_users: 0,
+            max_envelope_changes: 0,
             first_fetch: None,
         };
         validate_fetch(&ok).unwrap();

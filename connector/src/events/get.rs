@@ -4,7 +4,7 @@ use super::checkpoint::Dedup;
 use super::since;
 use super::{
     DEFAULT_START, Event, EventType, GetEventsRequest, MAX_GET_LIMIT, admin_account, check_limit,
-    monitor, organization, users,
+    envelope_changes, monitor, organization, users,
 };
 use crate::auth::{Session, scopes};
 use crate::config::Config;
@@ -43,6 +43,30 @@ pub fn get_events(host: &dyn Host, config: &Config, req: &GetEventsRequest) -> R
                 let take =
                     (req.limit as usize - events.len()).min(users::PAGE_SIZE as usize) as u32;
                 let page = users::fetch_page(&session, &q, start, take)?;
+                start += page.returned as u64;
+                events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
+                if !page.more {
+                    break;
+                }
+            }
+        }
+        (EventType::EnvelopeChanges, _) => {
+            let from = from.unwrap_or_else(|| {
+                since::to_query(Timestamp::from_unix_ms(
+                    host.now_ms()
+                        .saturating_sub(envelope_changes::STREAM_DEFAULT_BACK_MS),
+                ))
+            });
+            let to = since::to_query(Timestamp::from_unix_ms(host.now_ms()));
+            let q = envelope_changes::Query {
+                from: &from,
+                to: &to,
+            };
+            let mut start = 0u64;
+            while events.len() < req.limit as usize {
+                let take = (req.limit as usize - events.len())
+                    .min(envelope_changes::PAGE_SIZE as usize) as u32;
+                let page = envelope_changes::fetch_page(&session, &q, start, take)?.page;
                 start += page.returned as u64;
                 events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
                 if !page.more {

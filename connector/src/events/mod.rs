@@ -1,4 +1,5 @@
-//! Security events: Monitor customer events and Admin API users, read for debugging
+//! Event streams: Monitor customer events, Admin API users and eSignature envelope changes, read
+//! for debugging
 //! (`get-events`) or collected on a schedule with exactly-once checkpoints (`fetch-events` then
 //! `commit-fetch`).
 //!
@@ -9,11 +10,13 @@
 //! those) and reports the error; the other streams go on.
 
 pub mod checkpoint;
+pub mod envelope_changes;
 mod fetch;
 mod get;
 pub mod monitor;
 pub mod since;
 pub mod users;
+pub mod window;
 
 pub use crate::event_type::EventType;
 pub use fetch::fetch_events;
@@ -62,6 +65,8 @@ pub struct FetchRequest {
     pub max_customer_events: u32,
     /// Audit users per fetch.
     pub max_audit_users: u32,
+    /// Envelope changes per fetch.
+    pub max_envelope_changes: u32,
     /// First-fetch start (default: one minute ago).
     pub first_fetch: Option<String>,
 }
@@ -98,10 +103,14 @@ pub const MAX_GET_LIMIT: u32 = 2000;
 pub const MAX_FETCH_CUSTOMER_EVENTS: u32 = 20_000;
 /// Largest per-fetch maximum of audit users.
 pub const MAX_FETCH_AUDIT_USERS: u32 = 10_000;
+/// Largest per-fetch maximum of envelope changes.
+pub const MAX_FETCH_ENVELOPE_CHANGES: u32 = 10_000;
 /// Default start when nothing says otherwise.
 pub const DEFAULT_START: &str = "1 minute ago";
 /// Overlap between consecutive user windows (clock skew, indexing delay).
 pub const USER_WINDOW_OVERLAP_MS: u64 = 60_000;
+/// Overlap between consecutive envelope-change windows (a change indexed after the listing).
+pub const CHANGES_WINDOW_OVERLAP_MS: u64 = 60_000;
 
 /// SHA-256 (hex) of a JSON value written with sorted keys: equal content, equal hash.
 pub fn content_hash(value: &Value) -> String {

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::window::Page;
 use super::{Event, EventType, content_hash};
 use crate::auth::Session;
 use crate::error::Result;
@@ -19,16 +20,6 @@ use crate::wire::lenient_u64;
 
 /// Page size: the Admin API serves up to 250 users per call.
 pub const PAGE_SIZE: u32 = 250;
-
-/// One page of users.
-pub struct Page {
-    /// Items in `users`, malformed ones included (the offset advances by this).
-    pub returned: usize,
-    /// The usable events.
-    pub events: Vec<Event>,
-    /// Whether more users follow this page.
-    pub more: bool,
-}
 
 #[derive(Deserialize)]
 struct Reply {

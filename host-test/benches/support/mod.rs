@@ -213,6 +213,8 @@ pub fn send_request(document: Vec<u8>) -> signing::SendRequest {
         expiration: None,
         reminders: None,
         idempotency_key: None,
+        signer_fields: Vec::new(),
+        signer_client_user_ids: Vec::new(),
     }
 }
 

@@ -92,6 +92,16 @@ typed_calls! {
     void_envelope / void_envelope_async / void_envelope_io =
         docusign_connector_signing.call_void_envelope(envelope_id: &str, reason: &str)
         -> signing::VoidResult;
+    /// `send-from-template`.
+    send_from_template / send_from_template_async / send_from_template_io =
+        docusign_connector_signing.call_send_from_template(req: &signing::TemplateSendRequest)
+        -> signing::SentEnvelope;
+    /// `create-signing-url`: the result holds a secret URL.
+    create_signing_url / create_signing_url_async / create_signing_url_io =
+        docusign_connector_signing.call_create_signing_url(
+            envelope_id: &str,
+            req: &signing::SigningViewRequest
+        ) -> signing::SigningView;
     /// `get-envelope-recipients`.
     get_envelope_recipients / get_envelope_recipients_async / get_envelope_recipients_io =
         docusign_connector_signing.call_get_envelope_recipients(envelope_id: &str)

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::InvokeError;
+use super::sending::{FieldInput, signer_fields};
 use crate::bindings::commands::{
     ConsentKind, ConsentRequest, EventType, FetchRequest, GetEventsRequest,
 };
@@ -21,6 +22,8 @@ pub const DEFAULT_GET_LIMIT: u32 = 10;
 pub const DEFAULT_MAX_CUSTOMER_EVENTS: u32 = 2000;
 /// Default `max_audit_users` of `fetch-events` (Cortex's bound).
 pub const DEFAULT_MAX_AUDIT_USERS: u32 = 1250;
+/// Default `max_envelope_changes` of `fetch-events`.
+pub const DEFAULT_MAX_ENVELOPE_CHANGES: u32 = 1000;
 
 /// Where `path` document inputs may be read from; `None` disallows them.
 #[derive(Debug, Clone, Copy, Default)]
@@ -66,7 +69,9 @@ fn event_type(name: &str, field: &str) -> Result<EventType, InvokeError> {
     EventType::parse(name).ok_or_else(|| {
         InvokeError::input(
             field,
-            format!("unknown event type {name:?}; use customer-events or audit-users"),
+            format!(
+                "unknown event type {name:?}; use customer-events, audit-users or envelope-changes"
+            ),
         )
     })
 }
@@ -121,12 +126,14 @@ impl GetEventsInput {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FetchInput {
-    /// Streams to read (`customer-events`, `audit-users`).
+    /// Streams to read (`customer-events`, `audit-users`, `envelope-changes`).
     pub event_types: Vec<String>,
     /// Customer events per fetch.
     pub max_customer_events: Option<u32>,
     /// Audit users per fetch.
     pub max_audit_users: Option<u32>,
+    /// Envelope changes per fetch.
+    pub max_envelope_changes: Option<u32>,
     /// Start of the first fetch.
     pub first_fetch: Option<String>,
 }
@@ -140,6 +147,9 @@ impl FetchInput {
                 .max_customer_events
                 .unwrap_or(DEFAULT_MAX_CUSTOMER_EVENTS),
             max_audit_users: self.max_audit_users.unwrap_or(DEFAULT_MAX_AUDIT_USERS),
+            max_envelope_changes: self
+                .max_envelope_changes
+                .unwrap_or(DEFAULT_MAX_ENVELOPE_CHANGES),
             first_fetch: self.first_fetch,
         })
     }
@@ -167,17 +177,19 @@ pub(super) struct VoidInput {
     pub(super) reason: String,
 }
 
+/// A document: `content_base64` or `path`, and a name.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DocumentInput {
+pub(super) struct DocumentInput {
     name: Option<String>,
     content_base64: Option<String>,
     path: Option<String>,
 }
 
+/// `expiration`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ExpirationInput {
+pub(super) struct ExpirationInput {
     #[serde(default = "yes")]
     enabled: bool,
     validity_days: Option<u32>,
@@ -194,9 +206,10 @@ impl From<ExpirationInput> for Expiration {
     }
 }
 
+/// `reminders`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RemindersInput {
+pub(super) struct RemindersInput {
     #[serde(default = "yes")]
     enabled: bool,
     first_reminder_days: Option<u32>,
@@ -235,16 +248,15 @@ pub(super) struct SendInput {
     expiration: Option<ExpirationInput>,
     reminders: Option<RemindersInput>,
     idempotency_key: Option<String>,
+    #[serde(default)]
+    signer_fields: Vec<Vec<FieldInput>>,
+    #[serde(default)]
+    signer_client_user_ids: Vec<Option<String>>,
 }
 
 impl SendInput {
     pub(super) fn into_request(self, files: InputFiles<'_>) -> Result<SendRequest, InvokeError> {
-        let documents = self
-            .documents
-            .into_iter()
-            .enumerate()
-            .map(|(n, d)| d.into_document(&format!("documents[{n}]"), files))
-            .collect::<Result<_, _>>()?;
+        let documents = documents(self.documents, files)?;
         Ok(SendRequest {
             signer_emails: self.signer_emails,
             signer_names: self.signer_names,
@@ -257,8 +269,22 @@ impl SendInput {
             expiration: self.expiration.map(Into::into),
             reminders: self.reminders.map(Into::into),
             idempotency_key: self.idempotency_key,
+            signer_fields: signer_fields(self.signer_fields)?,
+            signer_client_user_ids: self.signer_client_user_ids,
         })
     }
+}
+
+/// `documents`, each read as [`DocumentInput::into_document`] does.
+pub(super) fn documents(
+    inputs: Vec<DocumentInput>,
+    files: InputFiles<'_>,
+) -> Result<Vec<Document>, InvokeError> {
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(n, d)| d.into_document(&format!("documents[{n}]"), files))
+        .collect()
 }
 
 impl DocumentInput {

@@ -10,6 +10,7 @@
 pub mod error;
 pub mod input;
 pub mod output;
+pub mod sending;
 pub mod webhooks;
 
 pub use error::{ErrorOutput, InvokeError};
@@ -20,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::bindings::Connection;
 use crate::bindings::commands::{ConsentRequest, FetchRequest, GetEventsRequest};
-use crate::bindings::signing::SendRequest;
+use crate::bindings::signing::{SendRequest, SigningViewRequest, TemplateSendRequest};
 use crate::capabilities::Capabilities;
 use crate::engine::{ConnectorHost, HostError, Io};
 use input::{
@@ -28,6 +29,7 @@ use input::{
     parse,
 };
 use output::CommitOutput;
+use sending::{SigningUrlInput, TemplateSendInput};
 use webhooks::{ConnectEventOutput, ConnectInput, ConnectMessage};
 
 /// Every action name `invoke` accepts, with a one-line description.
@@ -49,6 +51,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
         "cancel signing of an envelope, with a reason",
     ),
     (
+        "send-from-template",
+        "send an envelope made from a template, roles filled and fields prefilled",
+    ),
+    (
+        "create-signing-url",
+        "the signing URL of an embedded signer (a secret, valid 5 minutes)",
+    ),
+    (
         "get-envelope-recipients",
         "each recipient's status, times and decline reason",
     ),
@@ -64,7 +74,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("reset-access-token", "forget the cached access token"),
     (
         "get-events",
-        "read Monitor customer events or Admin API users (debugging)",
+        "read Monitor customer events, Admin API users or envelope changes (debugging)",
     ),
     (
         "fetch-events",
@@ -96,6 +106,10 @@ pub enum Call {
     GetSignedDocuments(String),
     /// `void-envelope` (envelope id, reason)
     VoidEnvelope(String, String),
+    /// `send-from-template`
+    SendFromTemplate(TemplateSendRequest),
+    /// `create-signing-url` (envelope id, request)
+    CreateSigningUrl(String, SigningViewRequest),
     /// `get-envelope-recipients`
     GetEnvelopeRecipients(String),
     /// `verify-connect-message`
@@ -134,6 +148,13 @@ pub fn parse_call(action: &str, input: Value, files: InputFiles<'_>) -> Result<C
         "void-envelope" => {
             let i: VoidInput = parse(input)?;
             Call::VoidEnvelope(i.envelope_id, i.reason)
+        }
+        "send-from-template" => {
+            Call::SendFromTemplate(parse::<TemplateSendInput>(input)?.into_request(files)?)
+        }
+        "create-signing-url" => {
+            let (envelope_id, req) = parse::<SigningUrlInput>(input)?.into_request();
+            Call::CreateSigningUrl(envelope_id, req)
         }
         "get-envelope-recipients" => {
             Call::GetEnvelopeRecipients(parse::<EnvelopeInput>(input)?.envelope_id)
@@ -266,6 +287,14 @@ async fn dispatch(
         Call::VoidEnvelope(id, reason) => finish(
             host.void_envelope_io(io, caps, conn, &id, &reason).await,
             Output::Void,
+        ),
+        Call::SendFromTemplate(req) => finish(
+            host.send_from_template_io(io, caps, conn, &req).await,
+            Output::Sent,
+        ),
+        Call::CreateSigningUrl(id, req) => finish(
+            host.create_signing_url_io(io, caps, conn, &id, &req).await,
+            Output::SigningView,
         ),
         Call::GetEnvelopeRecipients(id) => finish(
             host.get_envelope_recipients_io(io, caps, conn, &id).await,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ErrorOutput;
+use super::sending::SigningViewOutput;
 use super::webhooks::{ConnectEventOutput, RecipientsOutput};
 use crate::bindings::Timestamp;
 use crate::bindings::commands::{
@@ -37,7 +38,7 @@ pub enum Output {
     Fetch(FetchOutput),
     /// `commit-fetch`
     Commit(CommitOutput),
-    /// `send-for-signature`
+    /// `send-for-signature`, `send-from-template`
     Sent(SentOutput),
     /// `get-envelope-status`
     Status(StatusOutput),
@@ -45,6 +46,8 @@ pub enum Output {
     Documents(DocumentsOutput),
     /// `void-envelope`
     Void(VoidOutput),
+    /// `create-signing-url` (holds a secret URL: see [`Output::redacted`])
+    SigningView(SigningViewOutput),
     /// `get-envelope-recipients`
     Recipients(RecipientsOutput),
     /// `verify-connect-message`
@@ -55,6 +58,15 @@ impl Output {
     /// As JSON.
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The result with secrets replaced, for printing and logging: the signing URL of
+    /// `create-signing-url` (everything else is unchanged).
+    pub fn redacted(&self) -> Self {
+        match self {
+            Self::SigningView(v) => Self::SigningView(v.redacted()),
+            other => other.clone(),
+        }
     }
 }
 

@@ -127,6 +127,7 @@ fn fetch(url: &str) {
             event_types: vec!["customer-events".into()],
             max_customer_events: Some(100),
             max_audit_users: None,
+            max_envelope_changes: None,
             first_fetch: Some("stream-default".into()),
         }
         .into_request()

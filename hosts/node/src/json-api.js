@@ -4,18 +4,15 @@
 /** Every action, as the Rust host lists them. */
 export const ACTIONS = ['send-for-signature', 'get-envelope-status', 'get-signed-documents', 'void-envelope',
   'generate-consent-url', 'auth-test', 'reset-access-token', 'get-events', 'fetch-events', 'commit-fetch',
-  'get-envelope-recipients', 'verify-connect-message'];
+  'send-from-template', 'create-signing-url', 'get-envelope-recipients', 'verify-connect-message'];
 
 /** Actions whose WIT call takes no `connection`. */
 export const WITHOUT_CONNECTION = new Set(['verifyConnectMessage']);
 
-/** A failed invocation: `json` is `{kind, ...fields}`. */
-export class InvokeError extends Error {
-  constructor(json) {
-    super(JSON.stringify(json));
-    this.json = json;
-  }
-}
+import { InvokeError } from './errors.js';
+import { clientUserIds, signerFields, signingViewRequest, templateSendRequest } from './sending.js';
+
+export { InvokeError };
 
 const invalid = (field, message) => new InvokeError({ kind: 'invalid-input', field, message });
 
@@ -60,8 +57,8 @@ function strings(value, field) {
 
 function eventType(name, field) {
   const t = String(name).toLowerCase().replaceAll(/[_ ]/g, '-');
-  if (t !== 'customer-events' && t !== 'audit-users') {
-    throw invalid(field, `unknown event type ${JSON.stringify(name)}; use customer-events or audit-users`);
+  if (t !== 'customer-events' && t !== 'audit-users' && t !== 'envelope-changes') {
+    throw invalid(field, `unknown event type ${JSON.stringify(name)}; use customer-events, audit-users or envelope-changes`);
   }
   return t;
 }
@@ -72,6 +69,16 @@ function schedule(value, at, days) {
   const enabled = v.enabled === undefined ? true : v.enabled;
   if (typeof enabled !== 'boolean') throw invalid(`${at}.enabled`, 'invalid type: expected a boolean');
   return [enabled, ...days.map((d) => optU32(v[d], `${at}.${d}`))];
+}
+
+function expirationOf(value) {
+  const e = schedule(value, 'expiration', ['validity_days', 'warning_days']);
+  return e && { enabled: e[0], validityDays: e[1], warningDays: e[2] };
+}
+
+function remindersOf(value) {
+  const r = schedule(value, 'reminders', ['first_reminder_days', 'interval_days']);
+  return r && { enabled: r[0], firstReminderDays: r[1], intervalDays: r[2] };
 }
 
 function documents(value) {
@@ -119,12 +126,13 @@ export function parseCall(action, input) {
       }]];
     }
     case 'fetch-events': {
-      const v = fields(input, ['event_types', 'max_customer_events', 'max_audit_users', 'first_fetch']);
+      const v = fields(input, ['event_types', 'max_customer_events', 'max_audit_users', 'max_envelope_changes', 'first_fetch']);
       required(v, 'event_types');
       return ['commands', 'fetchEvents', [{
         eventTypes: strings(v.event_types, 'event_types').map((t) => eventType(t, 'event_types')),
         maxCustomerEvents: optU32(v.max_customer_events, 'max_customer_events') ?? 2000,
         maxAuditUsers: optU32(v.max_audit_users, 'max_audit_users') ?? 1250,
+        maxEnvelopeChanges: optU32(v.max_envelope_changes, 'max_envelope_changes') ?? 1000,
         firstFetch: optString(v.first_fetch, 'first_fetch'),
       }]];
     }
@@ -180,9 +188,7 @@ export function parseCall(action, input) {
     }
     case 'send-for-signature': {
       const v = fields(input, ['signer_emails', 'signer_names', 'documents', 'email_subject', 'email_body', 'cc_emails',
-        'cc_names', 'signing_order', 'expiration', 'reminders', 'idempotency_key']);
-      const expiration = schedule(v.expiration, 'expiration', ['validity_days', 'warning_days']);
-      const reminders = schedule(v.reminders, 'reminders', ['first_reminder_days', 'interval_days']);
+        'cc_names', 'signing_order', 'expiration', 'reminders', 'idempotency_key', 'signer_fields', 'signer_client_user_ids']);
       const order = v.signing_order ?? [];
       if (!Array.isArray(order)) throw invalid('signing_order', 'invalid type: expected a sequence');
       return ['signing', 'sendForSignature', [{
@@ -194,10 +200,22 @@ export function parseCall(action, input) {
         ccEmails: strings(v.cc_emails, 'cc_emails'),
         ccNames: strings(v.cc_names, 'cc_names'),
         signingOrder: order.map((o, i) => optU32(o, `signing_order[${i}]`)),
-        expiration: expiration && { enabled: expiration[0], validityDays: expiration[1], warningDays: expiration[2] },
-        reminders: reminders && { enabled: reminders[0], firstReminderDays: reminders[1], intervalDays: reminders[2] },
+        expiration: expirationOf(v.expiration),
+        reminders: remindersOf(v.reminders),
         idempotencyKey: optString(v.idempotency_key, 'idempotency_key'),
+        signerFields: signerFields(v.signer_fields),
+        signerClientUserIds: clientUserIds(v.signer_client_user_ids),
       }]];
+    }
+    case 'send-from-template': {
+      const v = fields(input, ['template_id', 'roles', 'documents', 'email_subject', 'email_body', 'expiration',
+        'reminders', 'idempotency_key']);
+      return ['signing', 'sendFromTemplate', [templateSendRequest(v, { documents, expiration: expirationOf, reminders: remindersOf })]];
+    }
+    case 'create-signing-url': {
+      const v = fields(input, ['envelope_id', 'return_url', 'user_name', 'email', 'client_user_id', 'recipient_id',
+        'authentication_method', 'frame_ancestors', 'message_origins']);
+      return ['signing', 'createSigningUrl', signingViewRequest(v)];
     }
     default:
       throw invalid('action', `unknown action ${JSON.stringify(action)}; one of: ${ACTIONS.join(', ')}`);
@@ -305,6 +323,7 @@ export function render(fn, r) {
       retry_after_secs: number(r.retryAfterSecs),
     };
     case 'commitFetch': return { committed: true };
+    case 'sendFromTemplate':
     case 'sendForSignature': return { envelope_id: r.envelopeId, status: status(r.status), status_changed_at: rfc3339(r.statusChangedAt), reused: r.reused };
     case 'getEnvelopeStatus': return {
       envelope_id: r.envelopeId, status: status(r.status), status_changed_at: rfc3339(r.statusChangedAt),
@@ -314,6 +333,7 @@ export function render(fn, r) {
     };
     case 'getSignedDocuments': return { envelope_id: r.envelopeId, documents: r.documents.map(signedDocument), summary: signedDocument(r.summary) };
     case 'voidEnvelope': return { envelope_id: r.envelopeId, already_voided: r.alreadyVoided };
+    case 'createSigningUrl': return { url: r.url, expires_at: rfc3339(r.expiresAt) };
     case 'getEnvelopeRecipients': return {
       envelope_id: r.envelopeId, current_routing_order: nullable(r.currentRoutingOrder), recipients: r.recipients.map(recipient),
     };

@@ -2,7 +2,8 @@
 //! `docusign-host invoke`. Each call is a journaled step, so a retried invocation never repeats
 //! a request (and a send without an `idempotency_key` gets one from the invocation id, so even a
 //! send interrupted mid-request is not sent twice). The integration is the worker's default or
-//! the one named by the `x-docusign-integration` header.
+//! the one named by the `x-docusign-integration` header. `create-signing-url` has no handler:
+//! its result (a URL that signs in as the signer) would be kept in the journal.
 
 use std::sync::Arc;
 
@@ -43,6 +44,16 @@ impl DocuSign {
         ActionInput(input): ActionInput,
     ) -> HandlerResult<Json<Value>> {
         self.act(&ctx, "send-for-signature", input).await
+    }
+
+    /// `send-from-template` (an invocation without `idempotency_key` gets one, as sends do).
+    #[handler]
+    async fn send_from_template(
+        &self,
+        ctx: Context<'_>,
+        ActionInput(input): ActionInput,
+    ) -> HandlerResult<Json<Value>> {
+        self.act(&ctx, "send-from-template", input).await
     }
 
     /// `get-envelope-status`.
@@ -175,10 +186,13 @@ impl DocuSign {
             .worker
             .parse(action, input)
             .map_err(|e| failure::terminal(&e))?;
-        if let Call::SendForSignature(req) = &mut call
-            && req.idempotency_key.is_none()
-        {
-            req.idempotency_key = Some(invocation_idempotency_key(ctx.invocation_id()));
+        let key = match &mut call {
+            Call::SendForSignature(req) => Some(&mut req.idempotency_key),
+            Call::SendFromTemplate(req) => Some(&mut req.idempotency_key),
+            _ => None,
+        };
+        if let Some(key @ None) = key {
+            *key = Some(invocation_idempotency_key(ctx.invocation_id()));
         }
         let object = || ctx.object_client::<IntegrationObjectClient>(integration.key.clone());
         let stored = match call {

@@ -24,6 +24,8 @@ const SIGNING_CASSETTE: &str =
 const EVENTS_CASSETTE: &str = include_str!("../../../../fixtures/cassettes/demo/events.json");
 const RECIPIENTS_CASSETTE: &str =
     include_str!("../../../../fixtures/cassettes/demo/recipients.json");
+const BEYOND_CASSETTE: &str = include_str!("../../../../fixtures/cassettes/demo/beyond.json");
+const OFFER_LETTER: &[u8] = include_bytes!("../../../../fixtures/documents/Offer Letter.txt");
 /// A Connect message as a listener receives it: headers, body, and the (test-only) HMAC key.
 const CONNECT_HEADERS: &str =
     include_str!("../../../../fixtures/connect/envelope-completed.headers");
@@ -75,6 +77,24 @@ fn connect_input() -> Value {
         .map(|(name, value)| (name.trim(), value.trim()))
         .collect();
     json!({"headers": headers, "body": CONNECT_BODY, "hmac_keys": [CONNECT_KEY]})
+}
+
+/// A send with signature fields placed by anchor text (and one at a fixed point) for an
+/// embedded signer.
+fn placed_send_input() -> Value {
+    json!({
+        "signer_emails": ["jordan.lee@example.com"],
+        "signer_names": ["Jordan Lee"],
+        "documents": [{"name": "Offer Letter.txt", "content_base64": STANDARD.encode(OFFER_LETTER)}],
+        "email_subject": "Your offer letter",
+        "signer_fields": [[
+            {"kind": "sign-here", "anchor": {"text": "/sig1/", "y_offset": -5, "match_whole_word": true}},
+            {"kind": "date-signed", "anchor": {"text": "/date1/"}},
+            {"kind": "text", "label": "start_date", "value": "2025-06-02", "locked": true,
+             "position": {"document": 1, "page": 1, "x": 190, "y": 160}}
+        ]],
+        "signer_client_user_ids": ["jordan-1001"]
+    })
 }
 
 /// Where the demo saves documents by default.
@@ -151,13 +171,45 @@ pub fn run(log: Arc<dyn LogSink>, as_json: bool, out_dir: &Path) -> Exit {
         step("get-envelope-recipients", json!({"envelope_id": ENVELOPE})),
         step("verify-connect-message", connect_input()),
     ];
+    // Signature placement, embedded signing, templates and the changes feed.
+    let more = vec![
+        step("send-for-signature", placed_send_input()),
+        step(
+            "create-signing-url",
+            json!({"envelope_id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                   "return_url": "https://hr.example.com/offers/1001/signed",
+                   "user_name": "Jordan Lee", "email": "jordan.lee@example.com",
+                   "client_user_id": "jordan-1001", "recipient_id": "1"}),
+        ),
+        step(
+            "send-from-template",
+            json!({"template_id": "8e1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                   "roles": [
+                       {"role_name": "Employee", "name": "Jordan Lee", "email": "jordan.lee@example.com",
+                        "text_values": {"plan": "PPO Family"},
+                        "checkbox_values": {"dental": true, "vision": false}},
+                       {"role_name": "HR", "name": "Casey Kim", "email": "casey.kim@example.com",
+                        "routing_order": 2}],
+                   "email_subject": "Benefits enrollment"}),
+        ),
+        step(
+            "fetch-events",
+            json!({"event_types": ["envelope-changes"], "first_fetch": "1 day ago", "max_envelope_changes": 100}),
+        ),
+        Step {
+            action: "commit-fetch",
+            input: None,
+            wait_minutes: 0,
+        },
+    ];
     eprintln!("demo: offline, replaying bundled DocuSign fixtures with the TEST-ONLY key");
-    let total = signing.len() + events.len() + beyond.len();
+    let total = signing.len() + events.len() + beyond.len() + more.len();
     let mut n = 0;
     for (cassette_text, steps) in [
         (SIGNING_CASSETTE, signing),
         (EVENTS_CASSETTE, events),
         (RECIPIENTS_CASSETTE, beyond),
+        (BEYOND_CASSETTE, more),
     ] {
         let cassette = match Cassette::parse_with_files(cassette_text, ".", files.clone()) {
             Ok(c) => c,
@@ -193,6 +245,8 @@ pub fn run(log: Arc<dyn LogSink>, as_json: bool, out_dir: &Path) -> Exit {
                 Ok(Output::Fetch(batch)) => checkpoint = batch.checkpoint.clone(),
                 _ => {}
             }
+            // The signing URL signs in as the signer: never printed.
+            let outcome = outcome.map(|o| o.redacted());
             let exit = print_outcome(s.action, &outcome, as_json);
             if outcome.is_err() {
                 return exit;

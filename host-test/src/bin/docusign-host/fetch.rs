@@ -21,7 +21,7 @@ use crate::{print_ok, print_outcome, render};
 
 #[derive(clap::Args)]
 pub struct FetchArgs {
-    /// Event types, comma-separated: customer-events, audit-users.
+    /// Event types, comma-separated: customer-events, audit-users, envelope-changes.
     #[arg(long, value_delimiter = ',', default_value = "customer-events")]
     types: Vec<String>,
     /// Where delivered events go: a JSON-lines file (appended, made durable before the commit),
@@ -35,6 +35,9 @@ pub struct FetchArgs {
     /// Maximum audit users per fetch.
     #[arg(long, default_value_t = 1250)]
     max_audit_users: u32,
+    /// Maximum envelope changes per fetch.
+    #[arg(long, default_value_t = 1000)]
+    max_envelope_changes: u32,
     /// First-fetch start ("1 minute ago", an RFC 3339 time, "stream-default").
     #[arg(long)]
     first_fetch: Option<String>,
@@ -90,6 +93,7 @@ pub fn run(mut args: FetchArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
         event_types: args.types,
         max_customer_events: Some(args.max_customer_events),
         max_audit_users: Some(args.max_audit_users),
+        max_envelope_changes: Some(args.max_envelope_changes),
         first_fetch: args.first_fetch,
     };
     let request = match input.into_request() {

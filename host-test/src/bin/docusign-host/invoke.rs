@@ -24,6 +24,10 @@ pub struct InvokeArgs {
     /// Save downloaded documents (get-signed-documents) in this directory instead of printing them.
     #[arg(long)]
     save_dir: Option<PathBuf>,
+    /// Write the signing URL of create-signing-url to this file (created readable by its owner
+    /// only); the URL signs in as the signer, so it is never printed.
+    #[arg(long)]
+    signing_url_out: Option<PathBuf>,
     #[command(flatten)]
     connect: ConnectArgs,
 }
@@ -69,6 +73,21 @@ pub fn run(args: InvokeArgs, log: Arc<StderrLog>, verbose: bool) -> Exit {
             }
         }
     }
+    if let Ok(Output::SigningView(view)) = &outcome {
+        match &args.signing_url_out {
+            Some(path) => match save::save_secret(path, &view.url) {
+                Ok(()) => eprintln!("signing URL written to {}", path.display()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::Usage;
+                }
+            },
+            None => eprintln!(
+                "the signing URL is not printed (it signs in as the signer); pass --signing-url-out FILE to receive it"
+            ),
+        }
+    }
+    let outcome = outcome.map(|o| o.redacted());
     let exit = print_outcome(&args.action, &outcome, args.connect.json);
     session.check(outcome.is_ok()).unwrap_or(exit)
 }

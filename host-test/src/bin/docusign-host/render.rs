@@ -63,7 +63,7 @@ pub fn outcome(title: &str, output: &Output) -> String {
             summary: DocumentView::from(&d.summary),
         })
         .unwrap_or_default(),
-        other => other.to_json(),
+        other => other.redacted().to_json(),
     };
     markdown(title, &view)
 }
@@ -125,13 +125,19 @@ fn event_rows(events: &[EventOutput]) -> Vec<EventRow<'_>> {
     events.iter().map(event_row).collect()
 }
 
-/// An event as `event_type | id | time | summary`: who did what (customer events) or who is
-/// now in which state (users), from DocuSign's own fields of the event.
+/// An event as `event_type | id | time | summary`: who did what (customer events), who is now
+/// in which state (users) or which envelope is now in which status (envelope changes), from
+/// DocuSign's own fields of the event.
 fn event_row(event: &EventOutput) -> EventRow<'_> {
     let d = &event.data;
     let field = |k: &str| d[k].as_str().filter(|s| !s.is_empty());
     let parts: Vec<&str> = if event.event_type == "audit-users" {
         [field("user_name"), field("email"), field("user_status")]
+            .into_iter()
+            .flatten()
+            .collect()
+    } else if event.event_type == "envelope-changes" {
+        [field("status"), field("emailSubject")]
             .into_iter()
             .flatten()
             .collect()

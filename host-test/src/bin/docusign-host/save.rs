@@ -1,4 +1,5 @@
-//! Saving downloaded documents to disk for the CLI (`--save-dir`, `demo --out`).
+//! Saving results to disk for the CLI: downloaded documents (`--save-dir`, `demo --out`) and
+//! secrets that are never printed (`--signing-url-out`).
 
 use std::path::Path;
 
@@ -59,6 +60,24 @@ pub fn save_documents(result: &mut DocumentsOutput, dir: &Path) -> anyhow::Resul
         written.push(path.display().to_string());
     }
     Ok(written)
+}
+
+/// Write `secret` (and a newline) to `path`, readable and writable by its owner only (an
+/// existing file is replaced, its permissions narrowed first).
+pub fn save_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| anyhow!("opening {}: {e}", path.display()))?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .and_then(|()| file.set_len(0))
+        .and_then(|()| file.write_all(format!("{secret}\n").as_bytes()))
+        .map_err(|e| anyhow!("writing {}: {e}", path.display()))
 }
 
 #[cfg(test)]
