@@ -230,7 +230,20 @@ fn a_three_node_cluster_loses_a_node_mid_workflow() {
     );
     cluster.nodes[1].kill();
     let node = cluster.first();
-    wake_through_the_checks(node, "order-3003", &server);
+    // A failover that does not settle is reported with what the nodes last logged.
+    let woken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wake_through_the_checks(node, "order-3003", &server)
+    }));
+    if let Err(panic) = woken {
+        for n in &cluster.nodes {
+            eprintln!(
+                "--- Restate node {} (last lines) ---\n{}",
+                n.name,
+                n.log_tail()
+            );
+        }
+        std::panic::resume_unwind(panic);
+    }
     let out = output(node, "order-3003");
     assert_completed_with_evidence(&out, &dir.join("archive"));
     assert_eq!(creates(&server), 1);

@@ -155,6 +155,27 @@ impl FetchInput {
     }
 }
 
+/// `fetch-envelope-changes`: `fetch-events` of the `envelope-changes` stream alone.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChangesInput {
+    max_envelope_changes: Option<u32>,
+    first_fetch: Option<String>,
+}
+
+impl ChangesInput {
+    pub(super) fn into_request(self) -> Result<FetchRequest, InvokeError> {
+        FetchInput {
+            event_types: vec![EventType::EnvelopeChanges.as_str().to_owned()],
+            max_customer_events: None,
+            max_audit_users: None,
+            max_envelope_changes: self.max_envelope_changes,
+            first_fetch: self.first_fetch,
+        }
+        .into_request()
+    }
+}
+
 /// `commit-fetch`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -25,8 +25,8 @@ use crate::bindings::signing::{SendRequest, SigningViewRequest, TemplateSendRequ
 use crate::capabilities::Capabilities;
 use crate::engine::{ConnectorHost, HostError, Io};
 use input::{
-    CommitInput, ConsentInput, EnvelopeInput, GetEventsInput, SendInput, VoidInput, no_fields,
-    parse,
+    ChangesInput, CommitInput, ConsentInput, EnvelopeInput, GetEventsInput, SendInput, VoidInput,
+    no_fields, parse,
 };
 use output::CommitOutput;
 use sending::{SigningUrlInput, TemplateSendInput};
@@ -79,6 +79,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     (
         "fetch-events",
         "collect new events since the committed checkpoint (commit with commit-fetch)",
+    ),
+    (
+        "fetch-envelope-changes",
+        "the changes feed: fetch-events of envelope-changes alone (commit with commit-fetch)",
     ),
     ("commit-fetch", "record that a fetched batch was delivered"),
 ];
@@ -135,6 +139,9 @@ pub fn parse_call(action: &str, input: Value, files: InputFiles<'_>) -> Result<C
         }
         "get-events" => Call::GetEvents(parse::<GetEventsInput>(input)?.into_request()?),
         "fetch-events" => Call::FetchEvents(parse::<FetchInput>(input)?.into_request()?),
+        "fetch-envelope-changes" => {
+            Call::FetchEvents(parse::<ChangesInput>(input)?.into_request()?)
+        }
         "commit-fetch" => Call::CommitFetch(parse::<CommitInput>(input)?.checkpoint),
         "send-for-signature" => {
             Call::SendForSignature(parse::<SendInput>(input)?.into_request(files)?)

@@ -3,7 +3,7 @@
 
 /** Every action, as the Rust host lists them. */
 export const ACTIONS = ['send-for-signature', 'get-envelope-status', 'get-signed-documents', 'void-envelope',
-  'generate-consent-url', 'auth-test', 'reset-access-token', 'get-events', 'fetch-events', 'commit-fetch',
+  'generate-consent-url', 'auth-test', 'reset-access-token', 'get-events', 'fetch-events', 'fetch-envelope-changes', 'commit-fetch',
   'send-from-template', 'create-signing-url', 'get-envelope-recipients', 'verify-connect-message'];
 
 /** Actions whose WIT call takes no `connection`. */
@@ -132,6 +132,16 @@ export function parseCall(action, input) {
         eventTypes: strings(v.event_types, 'event_types').map((t) => eventType(t, 'event_types')),
         maxCustomerEvents: optU32(v.max_customer_events, 'max_customer_events') ?? 2000,
         maxAuditUsers: optU32(v.max_audit_users, 'max_audit_users') ?? 1250,
+        maxEnvelopeChanges: optU32(v.max_envelope_changes, 'max_envelope_changes') ?? 1000,
+        firstFetch: optString(v.first_fetch, 'first_fetch'),
+      }]];
+    }
+    case 'fetch-envelope-changes': {
+      const v = fields(input, ['max_envelope_changes', 'first_fetch']);
+      return ['commands', 'fetchEvents', [{
+        eventTypes: ['envelope-changes'],
+        maxCustomerEvents: 2000,
+        maxAuditUsers: 1250,
         maxEnvelopeChanges: optU32(v.max_envelope_changes, 'max_envelope_changes') ?? 1000,
         firstFetch: optString(v.first_fetch, 'first_fetch'),
       }]];

@@ -193,8 +193,8 @@ pub fn run(log: Arc<dyn LogSink>, as_json: bool, out_dir: &Path) -> Exit {
                    "email_subject": "Benefits enrollment"}),
         ),
         step(
-            "fetch-events",
-            json!({"event_types": ["envelope-changes"], "first_fetch": "1 day ago", "max_envelope_changes": 100}),
+            "fetch-envelope-changes",
+            json!({"first_fetch": "1 day ago", "max_envelope_changes": 100}),
         ),
         Step {
             action: "commit-fetch",
