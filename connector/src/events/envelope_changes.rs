@@ -123,19 +123,13 @@ pub fn fetch_page(
             "envelope changes: resultSetSize is not 0 but the reply lists no envelopes",
         );
     }
-    let mut events = Vec::with_capacity(returned);
-    for (i, raw) in reply.envelopes.into_iter().flatten().enumerate() {
-        match to_event(raw) {
-            Ok(event) => events.push(event),
-            Err(why) => host.log(
-                Level::Warn,
-                &format!(
-                    "envelope changes: skipping item #{} of the page at {start}: {why}",
-                    i + 1
-                ),
-            ),
-        }
-    }
+    let events = window::normalize(
+        host,
+        "envelope changes",
+        start,
+        reply.envelopes.into_iter().flatten(),
+        to_event,
+    );
     let latest = events.iter().filter_map(|e| e.time).max();
     Ok(ChangesPage {
         page: Page {

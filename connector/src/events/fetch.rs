@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::checkpoint::{self, Dedup, MonitorPosition, WindowPosition};
 use super::since::{self, Start};
+use super::window::WindowRead;
 use super::{
     CHANGES_WINDOW_OVERLAP_MS, DEFAULT_START, Event, EventType, FetchBatch, FetchRequest,
     MAX_FETCH_AUDIT_USERS, MAX_FETCH_CUSTOMER_EVENTS, MAX_FETCH_ENVELOPE_CHANGES, StreamReport,
@@ -305,17 +306,7 @@ fn audit_users(
         USER_WINDOW_OVERLAP_MS,
         |next, take| users::fetch_page(session, &q, next, take),
     );
-    if read.dropped > 0 {
-        host.log(
-            Level::Info,
-            &format!(
-                "audit-users: dropped {} unchanged user(s) already delivered",
-                read.dropped
-            ),
-        );
-    }
-    *candidate = read.position;
-    StreamOutcome::ended(TYPE, read.events, !read.complete, read.failure)
+    window_ended(host, TYPE, "unchanged user(s)", read, candidate)
 }
 
 fn envelope_changes(
@@ -342,17 +333,30 @@ fn envelope_changes(
         max,
         CHANGES_WINDOW_OVERLAP_MS,
     );
+    window_ended(host, TYPE, "change(s)", read, candidate)
+}
+
+/// A windowed stream's outcome: log the duplicates dropped (`what` names them), keep the
+/// candidate position.
+fn window_ended(
+    host: &dyn Host,
+    event_type: EventType,
+    what: &str,
+    read: WindowRead,
+    candidate: &mut WindowPosition,
+) -> StreamOutcome {
     if read.dropped > 0 {
         host.log(
             Level::Info,
             &format!(
-                "envelope-changes: dropped {} change(s) already delivered",
+                "{}: dropped {} {what} already delivered",
+                event_type.as_str(),
                 read.dropped
             ),
         );
     }
     *candidate = read.position;
-    StreamOutcome::ended(TYPE, read.events, !read.complete, read.failure)
+    StreamOutcome::ended(event_type, read.events, !read.complete, read.failure)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::checkpoint::Dedup;
 use super::since;
 use super::{
     DEFAULT_START, Event, EventType, GetEventsRequest, MAX_GET_LIMIT, admin_account, check_limit,
-    envelope_changes, monitor, organization, users,
+    envelope_changes, monitor, organization, users, window,
 };
 use crate::auth::{Session, scopes};
 use crate::config::Config;
@@ -38,17 +38,12 @@ pub fn get_events(host: &dyn Host, config: &Config, req: &GetEventsRequest) -> R
                 since: from.as_deref(),
                 observed: Timestamp::from_unix_ms(host.now_ms()),
             };
-            let mut start = 0u64;
-            while events.len() < req.limit as usize {
-                let take =
-                    (req.limit as usize - events.len()).min(users::PAGE_SIZE as usize) as u32;
-                let page = users::fetch_page(&session, &q, start, take)?;
-                start += page.returned as u64;
-                events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
-                if !page.more {
-                    break;
-                }
-            }
+            events = window::read_up_to(
+                req.limit as usize,
+                users::PAGE_SIZE,
+                &mut dedup,
+                |start, take| users::fetch_page(&session, &q, start, take),
+            )?;
         }
         (EventType::EnvelopeChanges, _) => {
             let from = from.unwrap_or_else(|| {
@@ -62,17 +57,12 @@ pub fn get_events(host: &dyn Host, config: &Config, req: &GetEventsRequest) -> R
                 from: &from,
                 to: &to,
             };
-            let mut start = 0u64;
-            while events.len() < req.limit as usize {
-                let take = (req.limit as usize - events.len())
-                    .min(envelope_changes::PAGE_SIZE as usize) as u32;
-                let page = envelope_changes::fetch_page(&session, &q, start, take)?.page;
-                start += page.returned as u64;
-                events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
-                if !page.more {
-                    break;
-                }
-            }
+            events = window::read_up_to(
+                req.limit as usize,
+                envelope_changes::PAGE_SIZE,
+                &mut dedup,
+                |start, take| Ok(envelope_changes::fetch_page(&session, &q, start, take)?.page),
+            )?;
         }
         _ => {
             let page = monitor::fetch_page(&session, from.as_deref(), req.limit)?;

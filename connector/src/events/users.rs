@@ -8,11 +8,10 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::window::Page;
+use super::window::{self, Page};
 use super::{Event, EventType, content_hash};
 use crate::auth::Session;
 use crate::error::Result;
-use crate::host::Level;
 use crate::http;
 use crate::request::{HttpRequest, Method};
 use crate::timestamp::Timestamp;
@@ -91,19 +90,9 @@ pub fn fetch_page(session: &Session<'_>, q: &Query<'_>, start: u64, take: u32) -
     let reply: Reply = http::json(&resp, "Admin API users")?;
     let returned = reply.users.len();
     let more = more_after(reply.paging.as_ref(), start, returned, take);
-    let mut events = Vec::with_capacity(returned);
-    for (i, raw) in reply.users.into_iter().enumerate() {
-        match to_event(raw, q.observed) {
-            Ok(event) => events.push(event),
-            Err(why) => host.log(
-                Level::Warn,
-                &format!(
-                    "Admin API users: skipping item #{} of the page at {start}: {why}",
-                    i + 1
-                ),
-            ),
-        }
-    }
+    let events = window::normalize(host, "Admin API users", start, reply.users, |raw| {
+        to_event(raw, q.observed)
+    });
     Ok(Page {
         returned,
         events,

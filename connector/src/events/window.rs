@@ -7,6 +7,7 @@ use super::Event;
 use super::checkpoint::{Dedup, Window, WindowPosition};
 use super::since;
 use crate::error::{ConnectorError, Result};
+use crate::host::{Host, Level};
 use crate::timestamp::Timestamp;
 
 /// One page of a windowed listing.
@@ -123,4 +124,52 @@ pub fn conclude(
         failure,
         dropped,
     }
+}
+
+/// Read pages from index 0 until `limit` new events or the end, `page_size` at most per call to
+/// `fetch(start, take)` (`get-events`: no window position to keep).
+pub fn read_up_to(
+    limit: usize,
+    page_size: u32,
+    dedup: &mut Dedup,
+    mut fetch: impl FnMut(u64, u32) -> Result<Page>,
+) -> Result<Vec<Event>> {
+    let mut events = Vec::new();
+    let mut start = 0u64;
+    while events.len() < limit {
+        let take = (limit - events.len()).min(page_size as usize) as u32;
+        let page = fetch(start, take)?;
+        start += page.returned as u64;
+        events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
+        if !page.more {
+            break;
+        }
+    }
+    Ok(events)
+}
+
+/// Normalize a page's items with `to_event`, skipping (and logging) the malformed ones;
+/// `label` names the stream, `start` the page's offset.
+pub fn normalize<T>(
+    host: &dyn Host,
+    label: &str,
+    start: u64,
+    items: impl IntoIterator<Item = T>,
+    mut to_event: impl FnMut(T) -> std::result::Result<Event, String>,
+) -> Vec<Event> {
+    let items = items.into_iter();
+    let mut events = Vec::with_capacity(items.size_hint().0);
+    for (i, item) in items.enumerate() {
+        match to_event(item) {
+            Ok(event) => events.push(event),
+            Err(why) => host.log(
+                Level::Warn,
+                &format!(
+                    "{label}: skipping item #{} of the page at {start}: {why}",
+                    i + 1
+                ),
+            ),
+        }
+    }
+    events
 }
