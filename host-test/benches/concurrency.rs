@@ -2,18 +2,24 @@
 //! a DocuSign stand-in that answers after a fixed latency, as a workflow engine's worker holds
 //! service tasks waiting on DocuSign. `--io blocking`: N threads calling `json_api::invoke`;
 //! `--io async`: N Tokio tasks on one worker thread per core calling `json_api::invoke_async`.
+//! `--transport in-process`: the stand-in is a `Transport` inside the process;
+//! `--transport live-tls`: the host's live HTTPS transport against a loopback TLS server (in the
+//! parent process) that answers after the same latency.
 //! Each configuration runs in a fresh child process so its peak RSS, thread count and CPU time
 //! are its own. One JSON line each.
 //!
 //!     cargo bench -p docusign-host --bench concurrency -- [--in-flight 100,1000,4000]
 //!         [--seconds 6] [--latency-ms 250] [--allocation on-demand,pooling]
-//!         [--io blocking,async]
+//!         [--io blocking,async] [--transport in-process,live-tls]
 //!
 //! Linux only (`/proc/self/status`, `/proc/self/stat`).
 
+#[path = "support/slow_server.rs"]
+mod slow_server;
 #[path = "support/mod.rs"]
 mod support;
 
+use std::collections::HashMap;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,6 +29,7 @@ use docusign_host::bindings::Connection;
 use docusign_host::bindings::{Request, Response, TransportError};
 use docusign_host::engine::Allocation;
 use docusign_host::json_api::{self, InputFiles};
+use docusign_host::transport::{LiveOptions, LiveTransport};
 use docusign_host::{Capabilities, ConnectorHost, Transport, TransportFuture};
 use serde_json::json;
 use support::*;
@@ -35,6 +42,7 @@ struct Run {
     in_flight: usize,
     allocation: String,
     io: String,
+    transport: String,
     seconds: u64,
     latency_ms: u64,
 }
@@ -54,27 +62,39 @@ fn main() {
     let in_flight = arg("--in-flight", "100,1000,4000");
     let allocations = arg("--allocation", "on-demand,pooling");
     let ios = arg("--io", "blocking,async");
+    let transports = arg("--transport", "in-process");
     let seconds: u64 = arg("--seconds", "6").parse().expect("--seconds N");
     let latency_ms: u64 = arg("--latency-ms", "250").parse().expect("--latency-ms N");
     let exe = std::env::current_exe().expect("own path");
     let mut runs = Vec::new();
-    for n in in_flight.split(',') {
-        for io in ios.split(',') {
-            for allocation in allocations.split(',') {
-                runs.push(Run {
-                    in_flight: n.parse().expect("--in-flight N,N"),
-                    allocation: allocation.to_owned(),
-                    io: io.to_owned(),
-                    seconds,
-                    latency_ms,
-                });
+    for transport in transports.split(',') {
+        for n in in_flight.split(',') {
+            for io in ios.split(',') {
+                for allocation in allocations.split(',') {
+                    runs.push(Run {
+                        in_flight: n.parse().expect("--in-flight N,N"),
+                        allocation: allocation.to_owned(),
+                        io: io.to_owned(),
+                        transport: transport.to_owned(),
+                        seconds,
+                        latency_ms,
+                    });
+                }
             }
         }
     }
+    let server = transports.contains("live-tls").then(|| {
+        slow_server::start(
+            Duration::from_millis(latency_ms),
+            status_reply().into_bytes(),
+        )
+    });
     {
         for run in runs {
             let spec = json!({"in_flight": run.in_flight, "allocation": run.allocation,
-                              "io": run.io, "seconds": run.seconds,
+                              "io": run.io, "transport": run.transport,
+                              "server": server.map(|a| a.to_string()),
+                              "seconds": run.seconds,
                               "latency_ms": run.latency_ms});
             let out = Command::new(&exe)
                 .env(CHILD_VAR, spec.to_string())
@@ -115,6 +135,7 @@ fn child(spec: &serde_json::Value) {
         in_flight: spec["in_flight"].as_u64().unwrap() as usize,
         allocation: spec["allocation"].as_str().unwrap().to_owned(),
         io: spec["io"].as_str().unwrap().to_owned(),
+        transport: spec["transport"].as_str().unwrap().to_owned(),
         seconds: spec["seconds"].as_u64().unwrap(),
         latency_ms: spec["latency_ms"].as_u64().unwrap(),
     };
@@ -125,14 +146,23 @@ fn child(spec: &serde_json::Value) {
         _ => Allocation::OnDemand,
     };
     let host = Arc::new(load_host(allocation));
-    let transport = Arc::new(SlowTransport {
-        latency: Duration::from_millis(run.latency_ms),
-        reply: Response {
-            status: 200,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: status_reply().into_bytes(),
-        },
-    });
+    let transport: Arc<dyn Transport> = match run.transport.as_str() {
+        "live-tls" => {
+            let server = spec["server"].as_str().expect("the server's address");
+            let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
+            options.ca_certificates_pem = vec![slow_server::CA.to_vec()];
+            options.resolve = HashMap::from([("*".to_owned(), server.parse().unwrap())]);
+            Arc::new(LiveTransport::new(options).expect("a live transport"))
+        }
+        _ => Arc::new(SlowTransport {
+            latency: Duration::from_millis(run.latency_ms),
+            reply: Response {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: status_reply().into_bytes(),
+            },
+        }),
+    };
     let caps = caps(transport, state_with(&session_state(true)));
     let shared = Shared {
         host,
@@ -187,7 +217,7 @@ fn child(spec: &serde_json::Value) {
         "{}",
         json!({
             "bench": "concurrency",
-            "transport": "in-process",
+            "transport": run.transport,
             "in_flight": run.in_flight,
             "allocation": run.allocation,
             "io": run.io,

@@ -6,23 +6,38 @@
 //! caches), as in the Python client. Prints one JSON line with the time of each timed flow in
 //! milliseconds; the server's cassette must hold W + N flows.
 //!
+//! `--client component` (default): the component in wasmtime. `--client native`: the same
+//! connector code compiled natively (no wasm), through the same transport. `--client floor`: the
+//! HTTP floor, the seven requests of the first warm-up flow (there the component's, so `--warmup`
+//! must be at least 1) sent again as recorded, bodies precomputed, through the same transport.
+//!
 //!     docusign-host serve flows.json --ca-out ca.pem --addr 127.0.0.1:PORT &
 //!     cargo bench -p docusign-host --bench flow -- --port PORT --ca ca.pem --flows N --warmup W
+//!         [--client component|native|floor] [--cached-token] [--allocation pooling|on-demand]
+//!
+//! The component runs with the pooling allocator (as a busy service should) unless
+//! `--allocation on-demand`.
+//!
+//! `--cached-token`: as a service runs, one token (and userinfo) for all flows: the first flow
+//! gets them, the others send 5 requests (the server's cassette is made with `--cached-token`).
 
+#[path = "support/native_host.rs"]
+mod native_host;
 #[path = "support/mod.rs"]
 mod support;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use docusign_host::Capabilities;
 use docusign_host::bindings::signing::EnvelopeStatus;
+use docusign_host::bindings::{Request, Response, TransportError};
 use docusign_host::clock::SystemClock;
 use docusign_host::engine::Allocation;
 use docusign_host::log_sink::NullLog;
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::{LiveOptions, LiveTransport};
+use docusign_host::{Capabilities, Transport};
 use support::*;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -50,46 +65,174 @@ fn main() {
         "*".to_owned(),
         format!("127.0.0.1:{port}").parse().expect("port"),
     )]);
-    let transport = Arc::new(LiveTransport::new(options).expect("transport"));
-    let host = load_host(Allocation::OnDemand);
+    let live = LiveTransport::new(options).expect("transport");
+    let client = arg(&args, "--client").unwrap_or_else(|| "component".to_owned());
+    let transport = Arc::new(Capture {
+        live,
+        recording: Mutex::new(Some(Vec::new())),
+    });
+    let host = load_host(match arg(&args, "--allocation").as_deref() {
+        Some("on-demand") => Allocation::OnDemand,
+        _ => Allocation::Pooling { max_concurrent: 16 },
+    });
     let conn = connection();
     let document = std::fs::read(fixture("documents/Master Services Agreement.pdf")).unwrap();
     let request = {
-        let mut r = send_request(document);
+        let mut r = send_request(document.clone());
         r.documents[0].name = "Master Services Agreement.pdf".into();
         r
     };
+    let native_request = native_send_request(&request);
+    let config = native_config();
+    let cached_token = args.iter().any(|a| a == "--cached-token");
+    let shared_state = Arc::new(MemoryStateStore::new());
+    let shared_native = native_host::NativeHost::new(&transport.live);
 
     let mut times_ms = Vec::with_capacity(flows);
     let mut downloaded = 0;
     for flow in 0..warmup + flows {
-        let caps = Capabilities {
-            transport: transport.clone(),
-            clock: Arc::new(SystemClock),
-            state: Arc::new(MemoryStateStore::new()),
-            log: Arc::new(NullLog),
-        };
         let started = Instant::now();
-        let sent = host
-            .send_for_signature(&caps, &conn, &request)
-            .expect("host")
-            .expect("send");
-        let status = host
-            .get_envelope_status(&caps, &conn, &sent.envelope_id)
-            .expect("host")
-            .expect("status");
-        let docs = host
-            .get_signed_documents(&caps, &conn, &sent.envelope_id)
-            .expect("host")
-            .expect("documents");
+        // The floor's first flow is the component's: it replays that flow's requests.
+        let mode = if flow == 0 && client == "floor" {
+            "component"
+        } else {
+            client.as_str()
+        };
+        let (status, documents) = match mode {
+            "native" => {
+                let fresh;
+                let native = if cached_token {
+                    &shared_native
+                } else {
+                    fresh = native_host::NativeHost::new(&transport.live);
+                    &fresh
+                };
+                let sent =
+                    docusign_connector::esign::send::send(native, &config, native_request.clone())
+                        .expect("send");
+                let status = docusign_connector::esign::status::get_status(
+                    native,
+                    &config,
+                    &sent.envelope_id,
+                )
+                .expect("status");
+                let docs = docusign_connector::esign::documents::get_signed_documents(
+                    native,
+                    &config,
+                    &sent.envelope_id,
+                )
+                .expect("documents");
+                (
+                    status.status == docusign_connector::esign::EnvelopeStatus::Sent,
+                    docs.documents.len(),
+                )
+            }
+            "floor" => {
+                let mut recorded = transport.recorded();
+                if cached_token {
+                    recorded.retain(|r| !r.url.contains("/oauth/"));
+                }
+                for req in &recorded {
+                    let reply = transport.live.send(req).expect("an exchange");
+                    assert!(reply.status < 300, "{} {}", reply.status, req.url);
+                }
+                (true, recorded.len() - if cached_token { 4 } else { 6 })
+            }
+            "component" => {
+                let caps = Capabilities {
+                    transport: transport.clone(),
+                    clock: Arc::new(SystemClock),
+                    state: if cached_token {
+                        shared_state.clone()
+                    } else {
+                        Arc::new(MemoryStateStore::new())
+                    },
+                    log: Arc::new(NullLog),
+                };
+                let sent = host
+                    .send_for_signature(&caps, &conn, &request)
+                    .expect("host")
+                    .expect("send");
+                let status = host
+                    .get_envelope_status(&caps, &conn, &sent.envelope_id)
+                    .expect("host")
+                    .expect("status");
+                let docs = host
+                    .get_signed_documents(&caps, &conn, &sent.envelope_id)
+                    .expect("host")
+                    .expect("documents");
+                (status.status == EnvelopeStatus::Sent, docs.documents.len())
+            }
+            other => panic!("--client {other}: component, native or floor"),
+        };
+        transport.stop_recording();
         if flow >= warmup {
             times_ms.push(started.elapsed().as_secs_f64() * 1000.0);
         }
-        assert_eq!(status.status, EnvelopeStatus::Sent);
-        downloaded = docs.documents.len();
+        assert!(status, "the envelope's status is sent");
+        downloaded = documents;
     }
     println!(
         "{}",
-        serde_json::json!({"flows_ms": times_ms, "warmup": warmup, "documents_per_flow": downloaded})
+        serde_json::json!({"client": client, "cached_token": cached_token, "flows_ms": times_ms, "warmup": warmup,
+                           "documents_per_flow": downloaded})
     );
+}
+
+/// The live transport, recording the requests of the first flow.
+struct Capture {
+    live: LiveTransport,
+    recording: Mutex<Option<Vec<Request>>>,
+}
+
+impl Capture {
+    fn stop_recording(&self) {
+        let mut recording = self.recording.lock().unwrap();
+        if let Some(requests) = recording.take() {
+            *recording = None;
+            RECORDED.set(requests).ok();
+        }
+    }
+
+    fn recorded(&self) -> Vec<Request> {
+        RECORDED.get().cloned().expect("a recorded flow")
+    }
+}
+
+static RECORDED: std::sync::OnceLock<Vec<Request>> = std::sync::OnceLock::new();
+
+impl Transport for Capture {
+    fn send(&self, request: &Request) -> Result<Response, TransportError> {
+        if let Some(requests) = self.recording.lock().unwrap().as_mut() {
+            requests.push(request.clone());
+        }
+        self.live.send(request)
+    }
+}
+
+/// The bench's send request as the connector's native type.
+fn native_send_request(
+    r: &docusign_host::bindings::signing::SendRequest,
+) -> docusign_connector::esign::SendRequest {
+    assert!(r.signer_fields.is_empty() && r.expiration.is_none() && r.reminders.is_none());
+    docusign_connector::esign::SendRequest {
+        signer_emails: r.signer_emails.clone(),
+        signer_names: r.signer_names.clone(),
+        documents: r
+            .documents
+            .iter()
+            .map(|d| docusign_connector::esign::Document {
+                name: d.name.clone(),
+                content: d.content.clone(),
+            })
+            .collect(),
+        email_subject: r.email_subject.clone(),
+        email_body: r.email_body.clone(),
+        cc_emails: r.cc_emails.clone(),
+        cc_names: r.cc_names.clone(),
+        signing_order: r.signing_order.clone(),
+        idempotency_key: r.idempotency_key.clone(),
+        signer_client_user_ids: r.signer_client_user_ids.clone(),
+        ..Default::default()
+    }
 }

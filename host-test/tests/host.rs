@@ -94,41 +94,71 @@ fn send_request() -> docusign_host::bindings::signing::SendRequest {
     }
 }
 
-/// The whole signing flow over real sockets and TLS, the server checking every request.
+/// A typed call on the blocking path (`None`) or awaited on the async path on `Some(runtime)`.
+macro_rules! call {
+    ($rt:expr, $name:ident / $name_async:ident ($($arg:expr),*)) => {
+        match $rt {
+            None => host().$name($($arg),*),
+            Some(rt) => rt.block_on(host().$name_async($($arg),*)),
+        }
+    };
+}
+
+/// A one-thread runtime without I/O: the live transport's async client must bring its own.
+fn runtime_without_io() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+}
+
+/// The whole signing flow over real sockets and TLS, the server checking every request: the
+/// blocking client (ureq) and the async one (hyper).
 #[test]
 fn live_transport_runs_the_signing_flow_against_the_loopback_server() {
+    signing_flow(None);
+    signing_flow(Some(&runtime_without_io()));
+}
+
+fn signing_flow(rt: Option<&tokio::runtime::Runtime>) {
     let server = loopback_server("esign/happy-path");
     let (caps, _log) = caps(Arc::new(live_to(&server)), START_MS);
     let conn = connection();
-    let sent = host()
-        .send_for_signature(&caps, &conn, &send_request())
-        .unwrap()
-        .unwrap();
+    let request = send_request();
+    let sent = call!(
+        rt,
+        send_for_signature / send_for_signature_async(&caps, &conn, &request)
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(sent.envelope_id, ENVELOPE);
-    assert!(
-        host()
-            .get_envelope_status(&caps, &conn, ENVELOPE)
+    for _ in 0..2 {
+        assert!(
+            call!(
+                rt,
+                get_envelope_status / get_envelope_status_async(&caps, &conn, ENVELOPE)
+            )
             .unwrap()
             .is_ok()
-    );
-    assert!(
-        host()
-            .get_envelope_status(&caps, &conn, ENVELOPE)
-            .unwrap()
-            .is_ok()
-    );
-    let docs = host()
-        .get_signed_documents(&caps, &conn, ENVELOPE)
-        .unwrap()
-        .unwrap();
+        );
+    }
+    let docs = call!(
+        rt,
+        get_signed_documents / get_signed_documents_async(&caps, &conn, ENVELOPE)
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(
         docs.summary.content,
         std::fs::read(fixture("documents/signed/Summary.pdf")).unwrap()
     );
+    let reason = "Customer changed their mind";
     assert!(matches!(
-        host()
-            .void_envelope(&caps, &conn, ENVELOPE, "Customer changed their mind")
-            .unwrap(),
+        call!(
+            rt,
+            void_envelope / void_envelope_async(&caps, &conn, ENVELOPE, reason)
+        )
+        .unwrap(),
         Err(ConnectorError::Api(_))
     ));
     // SNI and Host were the real DocuSign names: the server rebuilt the recorded URLs from them.
@@ -276,9 +306,12 @@ fn allow_list_refuses_hosts_outside_the_environment() {
             body: vec![],
             timeout_ms: Some(100),
         };
-        match live.send(&req) {
-            Err(TransportError::Denied(why)) => assert!(!why.is_empty()),
-            other => panic!("{url}: expected a denial, got {other:?}"),
+        let rt = runtime_without_io();
+        for reply in [live.send(&req), rt.block_on(live.send_async(&req))] {
+            match reply {
+                Err(TransportError::Denied(why)) => assert!(!why.is_empty()),
+                other => panic!("{url}: expected a denial, got {other:?}"),
+            }
         }
     }
 }

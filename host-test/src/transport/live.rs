@@ -13,11 +13,15 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use super::allow::AllowList;
+use super::live_async::AsyncClient;
 use crate::bindings::{Request, Response, TransportError};
 use crate::capabilities::{Transport, TransportFuture};
 
 /// Largest reply body accepted by default (DocuSign documents stay far below).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
+/// Idle connections kept for reuse (both clients): at least the invocations a worker keeps in
+/// flight to one host, or each one past it pays a new TLS handshake.
+pub(super) const IDLE_CONNECTIONS: usize = 8192;
 /// Timeout when a request carries none.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -92,11 +96,16 @@ impl Resolver for OverrideResolver {
     }
 }
 
-/// Real HTTPS. On the async invocation path each exchange runs on Tokio's blocking pool: the
-/// executor threads never wait on the network, though the exchange holds a pool thread.
+/// The `user-agent` both clients send.
+pub(super) const USER_AGENT: &str = concat!("docusign-connector-host/", env!("CARGO_PKG_VERSION"));
+
+/// Real HTTPS. The blocking path (`send`) uses ureq on the caller's thread; the async path
+/// (`send_async`) uses hyper on the transport's own I/O thread, so an exchange in flight holds
+/// no thread. Both check the same allow-list and apply the same limits.
 #[derive(Debug, Clone)]
 pub struct LiveTransport {
     agent: ureq::Agent,
+    async_client: Arc<AsyncClient>,
     allow: AllowList,
     max_response_bytes: u64,
 }
@@ -120,12 +129,21 @@ impl LiveTransport {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(options.connect_timeout))
-            .user_agent(concat!(
-                "docusign-connector-host/",
-                env!("CARGO_PKG_VERSION")
-            ))
+            .user_agent(USER_AGENT)
             .proxy(None)
+            // A worker with many threads keeps a connection per thread alive, not 3 per host;
+            // 64 KiB buffers (ureq's default is 128 KiB each way, per connection) still hold
+            // any reply head (capped at 64 KiB).
+            .max_idle_connections(IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(IDLE_CONNECTIONS)
+            .input_buffer_size(64 * 1024)
+            .output_buffer_size(64 * 1024)
             .build();
+        let async_client = AsyncClient::new(
+            &options.ca_certificates_pem,
+            options.resolve.clone(),
+            options.connect_timeout,
+        )?;
         let resolver = OverrideResolver {
             overrides: options.resolve,
             fallback: DefaultResolver::default(),
@@ -133,6 +151,7 @@ impl LiveTransport {
         let agent = ureq::Agent::with_parts(config, DefaultConnector::default(), resolver);
         Ok(Self {
             agent,
+            async_client: Arc::new(async_client),
             allow: options.allow,
             max_response_bytes: options.max_response_bytes,
         })
@@ -148,6 +167,10 @@ fn transport_error(e: ureq::Error, limit: u64, host: &str) -> TransportError {
         ureq::Error::HostNotFound => TransportError::Dns(format!("{host}: host not found")),
         ureq::Error::ConnectionFailed => {
             TransportError::Connection(format!("{host}: connection failed"))
+        }
+        // A failed handshake reaches ureq as an I/O error around rustls' error.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+            TransportError::Tls(format!("{host}: {io}"))
         }
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
@@ -182,9 +205,7 @@ impl Transport for LiveTransport {
         let request = builder
             .body(req.body.as_slice())
             .map_err(|e| TransportError::Other(format!("bad request: {e}")))?;
-        let timeout = req
-            .timeout_ms
-            .map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(u64::from(ms)));
+        let timeout = request_timeout(req);
         let request = self
             .agent
             .configure_request(request)
@@ -228,11 +249,19 @@ impl Transport for LiveTransport {
         })
     }
     fn send_async<'a>(&'a self, req: &'a Request) -> TransportFuture<'a> {
-        let (transport, req) = (self.clone(), req.clone());
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || transport.send(&req))
+            self.allow
+                .check(&req.url)
+                .map_err(|refusal| TransportError::Denied(refusal.to_string()))?;
+            self.async_client
+                .send(req, request_timeout(req), self.max_response_bytes)
                 .await
-                .unwrap_or_else(|e| Err(TransportError::Other(format!("the exchange failed: {e}"))))
         })
     }
+}
+
+/// The request's timeout for the whole exchange.
+fn request_timeout(req: &Request) -> Duration {
+    req.timeout_ms
+        .map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(u64::from(ms)))
 }

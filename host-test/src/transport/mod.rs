@@ -3,6 +3,7 @@
 
 pub mod allow;
 pub mod live;
+mod live_async;
 
 pub use allow::{AllowList, Refusal};
 pub use live::{LiveOptions, LiveSetupError, LiveTransport};

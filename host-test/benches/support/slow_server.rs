@@ -1,0 +1,88 @@
+//! A loopback HTTPS stand-in for DocuSign that answers every request with the same reply after
+//! a fixed latency, keeping connections alive (the test-only certificate for DocuSign's names).
+//! Thousands of connections at once: one Tokio task each, on a thread of its own.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const CERT: &[u8] = include_bytes!("../../../fixtures/keys/tls/test-only-server.pem");
+const KEY: &[u8] = include_bytes!("../../../fixtures/keys/tls/test-only-server.key");
+/// The CA the client must trust.
+pub const CA: &[u8] = include_bytes!("../../../fixtures/keys/tls/test-only-ca.pem");
+
+/// Serve on a free loopback port until the process ends; its address.
+pub fn start(latency: Duration, body: Vec<u8>) -> SocketAddr {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)
+        .collect::<Result<_, _>>()
+        .expect("test certificate");
+    let key = PrivateKeyDer::from_pem_slice(KEY).expect("test key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("server identity");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let mut reply = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    reply.extend_from_slice(&body);
+    let reply: Arc<[u8]> = reply.into();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a Tokio runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = tcp.set_nodelay(true);
+                let (acceptor, reply) = (acceptor.clone(), reply.clone());
+                tokio::spawn(async move {
+                    if let Ok(tls) = acceptor.accept(tcp).await {
+                        let _ = serve(tls, latency, &reply).await;
+                    }
+                });
+            }
+        });
+    });
+    addr
+}
+
+/// Answer each request head (the requests carry no body) after `latency`.
+async fn serve(
+    mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+    latency: Duration,
+    reply: &[u8],
+) -> std::io::Result<()> {
+    let mut pending = Vec::with_capacity(2048);
+    let mut buf = [0u8; 4096];
+    loop {
+        while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            pending.drain(..end + 4);
+            tokio::time::sleep(latency).await;
+            tls.write_all(reply).await?;
+            tls.flush().await?;
+        }
+        let n = tls.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        pending.extend_from_slice(&buf[..n]);
+    }
+}
