@@ -4,6 +4,8 @@
 //! line breaks, CRLF, or the whole key on one line with spaces. Anything else gets an error that
 //! says what was found and what to paste instead. Error messages never quote the key.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rsa::PrivateKey;
@@ -103,16 +105,17 @@ impl PemKey {
             )));
         };
         let body = &body_and_rest[..end];
-        if body.contains("Proc-Type:") || body.contains("DEK-Info:") {
+        // Base64 has no ':'; only a legacy encrypted PEM's headers do.
+        if body.contains(':') && (body.contains("Proc-Type:") || body.contains("DEK-Info:")) {
             return Err(invalid(
                 "is password-protected (Proc-Type: 4,ENCRYPTED); provide the unencrypted key",
             ));
         }
-        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact = without_whitespace(body);
         if compact.is_empty() {
             return Err(invalid("has nothing between its BEGIN and END lines"));
         }
-        let der = STANDARD.decode(compact.as_bytes()).map_err(|_| {
+        let der = STANDARD.decode(&compact).map_err(|_| {
             invalid("the text between BEGIN and END is not valid base64; the key is damaged")
         })?;
         if der.len() < 64 {
@@ -152,17 +155,37 @@ impl PemKey {
 }
 
 /// Undo the usual damage from configuration stores: surrounding quotes, escaped line breaks, CRLF.
-fn normalize(text: &str) -> String {
+/// A clean key (the usual case, read on every invocation) is borrowed as it is.
+fn normalize(text: &str) -> Cow<'_, str> {
     let trimmed = text.trim();
     let unquoted = trimmed
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .unwrap_or(trimmed);
-    unquoted
-        .replace("\\r\\n", "\n")
-        .replace("\\n", "\n")
-        .replace("\\r", "\n")
-        .replace('\r', "")
+    if !unquoted.contains(['\\', '\r']) {
+        return Cow::Borrowed(unquoted);
+    }
+    Cow::Owned(
+        unquoted
+            .replace("\\r\\n", "\n")
+            .replace("\\n", "\n")
+            .replace("\\r", "\n")
+            .replace('\r', ""),
+    )
+}
+
+/// The bytes of `text` without whitespace (as `char::is_whitespace` means it); byte by byte
+/// when `text` is ASCII.
+fn without_whitespace(text: &str) -> Vec<u8> {
+    if text.is_ascii() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        return text
+            .bytes()
+            .filter(|b| !matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' '))
+            .collect();
+    }
+    let kept: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    kept.into_bytes()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -247,5 +270,15 @@ mod tests {
         let body_line = PKCS1.lines().nth(1).unwrap();
         assert!(!msg.contains(&body_line[..20]), "{msg}");
         assert!(!format!("{:?}", PemKey::from_text(PKCS1).unwrap()).contains(&body_line[..20]));
+    }
+
+    #[test]
+    fn ascii_fast_paths_agree_with_the_general_ones() {
+        let ascii: String = (0u8..128).map(char::from).collect();
+        let general: String = ascii.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(without_whitespace(&ascii), general.into_bytes());
+        assert_eq!(without_whitespace("a\u{a0}b\u{2003}c d"), b"abcd");
+        assert!(matches!(normalize(PKCS1), Cow::Borrowed(_)));
+        assert_eq!(normalize("\"a\\nb\r\nc\""), "a\nb\nc");
     }
 }

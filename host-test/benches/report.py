@@ -149,12 +149,13 @@ def main():
         row(f"PEM parse, {kind.upper()} (native)", fmt_time(med(f"pem/parse/{kind}")), "", "", "", None)
 
     replay = med("get-status/replay only")
-    for name in ("invocation", "invocation, pooling"):
+    # Issue #18 asks ≤ 60 µs with pooling; the first phase asked ≤ 100 µs of either.
+    for name, limit_us in (("invocation", 100), ("invocation, pooling", 60)):
         total = med(f"get-status/{name}")
         overhead = None if total is None or replay is None else total - replay
         row(f"get-status, cached token: {name} − replay", fmt_time(overhead),
-            f"total {fmt_time(total)}, replay {fmt_time(replay)}", "", "≤ 100 µs",
-            None if overhead is None else overhead <= 100e3)
+            f"total {fmt_time(total)}, replay {fmt_time(replay)}", "", f"≤ {limit_us} µs",
+            None if overhead is None else overhead <= limit_us * 1e3)
 
     for name in ("linker", "instance-pre", "instance-pre + pooling"):
         t = med(f"instantiate/{name}")
@@ -184,8 +185,8 @@ def main():
     for name in ("component", "component, pooling"):
         t = med(f"events-2000/fetch/{name}")
         row(f"fetch 2000 Monitor events (parse, normalize, dedup, checkpoint), {name}", fmt_time(t),
-            f"native {fmt_time(ev_native)}", fmt_ratio(ratio(t, ev_native)), "≤ 5 ms",
-            None if t is None else t <= 5e6)
+            f"native {fmt_time(ev_native)}", fmt_ratio(ratio(t, ev_native)), "≤ 5 ms, ≤ 1.5× native",
+            None if t is None or ev_native is None else t <= 5e6 and t <= 1.5 * ev_native)
 
     for cached in ("", "-cached"):
         flow_rows(out, cached, row)
