@@ -1,21 +1,22 @@
 //! The connector's `Host` trait over the wasm host's `Transport`, natively: the same Rust code
 //! as the component, compiled for this machine, sending through the same transport (the flow
-//! benchmark's "native build" floor). State lives in a map; logs are dropped.
+//! benchmark's "native build" floor). State and leases are the connector's in-memory
+//! [`FakeHost`]'s; logs are dropped.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use docusign_connector::error::TransportError as NativeError;
 use docusign_connector::host::{Host, Level, StateEntry, StateFailure};
 use docusign_connector::request::{HttpRequest, HttpResponse, Method as NativeMethod};
+use docusign_connector::testing::FakeHost;
 use docusign_host::Transport;
 use docusign_host::bindings::{Method, Request, TransportError};
 
 /// A native host sending through `T`.
 pub struct NativeHost<'t> {
     transport: &'t dyn Transport,
-    state: RefCell<HashMap<String, StateEntry>>,
+    /// State and leases only: its scripted `send`, clock and log are not used.
+    state: FakeHost,
 }
 
 impl<'t> NativeHost<'t> {
@@ -23,7 +24,7 @@ impl<'t> NativeHost<'t> {
     pub fn new(transport: &'t dyn Transport) -> Self {
         Self {
             transport,
-            state: RefCell::new(HashMap::new()),
+            state: FakeHost::new(),
         }
     }
 }
@@ -88,24 +89,15 @@ impl Host for NativeHost<'_> {
     }
 
     fn state_get(&self, key: &str) -> Result<Option<String>, String> {
-        Ok(self.state.borrow().get(key).map(|e| e.value.clone()))
+        self.state.state_get(key)
     }
 
     fn state_get_entry(&self, key: &str) -> Result<Option<StateEntry>, StateFailure> {
-        Ok(self.state.borrow().get(key).cloned())
+        self.state.state_get_entry(key)
     }
 
     fn state_set(&self, key: &str, value: &str) -> Result<(), String> {
-        let mut state = self.state.borrow_mut();
-        let version = state.get(key).map_or(1, |e| e.version + 1);
-        state.insert(
-            key.to_owned(),
-            StateEntry {
-                value: value.to_owned(),
-                version,
-            },
-        );
-        Ok(())
+        self.state.state_set(key, value)
     }
 
     fn state_set_if(
@@ -114,28 +106,24 @@ impl Host for NativeHost<'_> {
         value: &str,
         expected: Option<u64>,
     ) -> Result<u64, StateFailure> {
-        let current = self.state.borrow().get(key).map(|e| e.version);
-        if current != expected {
-            return Err(StateFailure::Conflict(current));
-        }
-        self.state_set(key, value)
-            .map_err(StateFailure::Unavailable)?;
-        Ok(current.map_or(1, |v| v + 1))
+        self.state.state_set_if(key, value, expected)
     }
 
     fn state_delete(&self, key: &str) -> Result<bool, String> {
-        Ok(self.state.borrow_mut().remove(key).is_some())
+        self.state.state_delete(key)
     }
 
-    fn lease(&self, _key: &str, _ttl_ms: u32, _wait_ms: u32) -> Result<bool, String> {
-        Ok(true)
+    fn lease(&self, key: &str, ttl_ms: u32, wait_ms: u32) -> Result<bool, String> {
+        self.state.lease(key, ttl_ms, wait_ms)
     }
 
-    fn renew(&self, _key: &str, _ttl_ms: u32) -> Result<bool, String> {
-        Ok(true)
+    fn renew(&self, key: &str, ttl_ms: u32) -> Result<bool, String> {
+        self.state.renew(key, ttl_ms)
     }
 
-    fn release(&self, _key: &str) {}
+    fn release(&self, key: &str) {
+        self.state.release(key);
+    }
 
     fn log(&self, _level: Level, _message: &str) {}
 }

@@ -97,7 +97,7 @@ impl Resolver for OverrideResolver {
 }
 
 /// The `user-agent` both clients send.
-pub(super) const USER_AGENT: &str = concat!("docusign-connector-host/", env!("CARGO_PKG_VERSION"));
+const USER_AGENT: &str = concat!("docusign-connector-host/", env!("CARGO_PKG_VERSION"));
 
 /// Real HTTPS. The blocking path (`send`) uses ureq on the caller's thread; the async path
 /// (`send_async`) uses hyper on the transport's own I/O thread, so an exchange in flight holds
@@ -129,7 +129,6 @@ impl LiveTransport {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(options.connect_timeout))
-            .user_agent(USER_AGENT)
             .proxy(None)
             // A worker with many threads keeps a connection per thread alive, not 3 per host;
             // 64 KiB buffers (ureq's default is 128 KiB each way, per connection) still hold
@@ -193,16 +192,7 @@ impl Transport for LiveTransport {
         self.allow
             .check(&req.url)
             .map_err(|refusal| TransportError::Denied(refusal.to_string()))?;
-        let mut builder = http::Request::builder()
-            .method(http::Method::from(req.method))
-            .uri(req.url.as_str());
-        for (name, value) in &req.headers {
-            if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {
-                continue;
-            }
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        let request = builder
+        let request = request_head(req)
             .body(req.body.as_slice())
             .map_err(|e| TransportError::Other(format!("bad request: {e}")))?;
         let timeout = request_timeout(req);
@@ -217,25 +207,9 @@ impl Transport for LiveTransport {
             .agent
             .run(request)
             .map_err(|e| transport_error(e, limit, &host))?;
-        if let Some(length) = response
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-            && length > limit
-        {
-            return Err(TransportError::BodyTooLarge(length));
-        }
+        check_declared_length(response.headers(), limit)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_pairs(response.headers());
         let body = response
             .body_mut()
             .with_config()
@@ -258,6 +232,53 @@ impl Transport for LiveTransport {
                 .await
         })
     }
+}
+
+/// The request's method, URL and headers for either client: `Host` and `Content-Length` are
+/// the client's to write, and this host's `User-Agent` goes in unless the request names one.
+pub(super) fn request_head(req: &Request) -> http::request::Builder {
+    let mut builder = http::Request::builder()
+        .method(http::Method::from(req.method))
+        .uri(req.url.as_str());
+    let mut has_agent = false;
+    for (name, value) in &req.headers {
+        if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
+        has_agent |= name.eq_ignore_ascii_case("user-agent");
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if !has_agent {
+        builder = builder.header(http::header::USER_AGENT, USER_AGENT);
+    }
+    builder
+}
+
+/// A reply whose declared `Content-Length` is over `limit` is refused before its body is read.
+pub(super) fn check_declared_length(
+    headers: &http::HeaderMap,
+    limit: u64,
+) -> Result<(), TransportError> {
+    match headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+    {
+        Some(length) if length > limit => Err(TransportError::BodyTooLarge(length)),
+        _ => Ok(()),
+    }
+}
+
+/// The reply's headers as (lower-case name, value) pairs.
+pub(super) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// The request's timeout for the whole exchange.

@@ -22,7 +22,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use super::live::{IDLE_CONNECTIONS, LiveSetupError, USER_AGENT};
+use super::live::{
+    IDLE_CONNECTIONS, LiveSetupError, check_declared_length, header_pairs, request_head,
+};
 use crate::bindings::{Request, Response, TransportError};
 
 type HttpsClient = Client<HttpsConnector<HttpConnector<Resolve>>, Full<Bytes>>;
@@ -203,21 +205,7 @@ impl AsyncClient {
 }
 
 fn to_hyper(req: &Request) -> Result<http::Request<Full<Bytes>>, TransportError> {
-    let mut builder = http::Request::builder()
-        .method(http::Method::from(req.method))
-        .uri(req.url.as_str());
-    let mut has_agent = false;
-    for (name, value) in &req.headers {
-        if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {
-            continue;
-        }
-        has_agent |= name.eq_ignore_ascii_case("user-agent");
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    if !has_agent {
-        builder = builder.header(http::header::USER_AGENT, USER_AGENT);
-    }
-    builder
+    request_head(req)
         .body(Full::new(Bytes::from(req.body.clone())))
         .map_err(|e| TransportError::Other(format!("bad request: {e}")))
 }
@@ -232,25 +220,9 @@ async fn exchange(
         .request(request)
         .await
         .map_err(|e| client_error(&e, host))?;
-    if let Some(length) = response
-        .headers()
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-        && length > limit
-    {
-        return Err(TransportError::BodyTooLarge(length));
-    }
+    check_declared_length(response.headers(), limit)?;
     let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(response.headers());
     let cap = usize::try_from(limit).unwrap_or(usize::MAX);
     let body = Limited::new(response.into_body(), cap)
         .collect()
