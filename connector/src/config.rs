@@ -43,7 +43,7 @@ pub struct Config {
     pub integration_key: String,
     /// User GUID: the JWT `sub`.
     pub user_id: String,
-    /// The private key, decoded from PEM but not yet parsed as RSA.
+    /// The private key: its PEM structure checked, decoded only to sign a JWT.
     pub private_key: PemKey,
     /// Account to act in.
     pub account_id: Option<String>,

@@ -32,11 +32,13 @@ pub enum KeyFormat {
     Pkcs8,
 }
 
-/// A private key decoded from PEM to DER; parsing as RSA happens in [`PemKey::to_rsa`].
+/// A private key's PEM, its structure checked; decoded to DER and parsed as RSA only in
+/// [`PemKey::to_rsa`], when a JWT must be signed (a cached token needs neither).
 #[derive(Clone)]
 pub struct PemKey {
     format: KeyFormat,
-    der: Vec<u8>,
+    /// The text between the BEGIN and END lines, as given.
+    body: String,
 }
 
 impl std::fmt::Debug for PemKey {
@@ -49,10 +51,21 @@ fn invalid(message: impl Into<String>) -> ConnectorError {
     ConnectorError::invalid(FIELD, message)
 }
 
+impl KeyFormat {
+    /// The END line closing this format's PEM.
+    fn end_marker(self) -> &'static str {
+        match self {
+            Self::Pkcs1 => "-----END RSA PRIVATE KEY-----",
+            Self::Pkcs8 => "-----END PRIVATE KEY-----",
+        }
+    }
+}
+
 impl PemKey {
-    /// Decode the PEM text; cheap (no RSA arithmetic).
+    /// Check the PEM's structure (its type, BEGIN and END lines); cheap, no decoding: this runs
+    /// on every invocation.
     pub fn from_text(text: &str) -> Result<Self> {
-        let text = normalize(text);
+        let text = unquoted(text);
         if text.is_empty() {
             return Err(invalid(
                 "is empty; paste the Private Key generated under Apps and Keys > Service Integration",
@@ -67,8 +80,7 @@ impl PemKey {
         let Some(label_end) = after_begin.find("-----") else {
             return Err(invalid("the BEGIN line is not closed by '-----'"));
         };
-        let label = after_begin[..label_end].trim();
-        let format = match label {
+        let format = match after_begin[..label_end].trim() {
             "RSA PRIVATE KEY" => KeyFormat::Pkcs1,
             "PRIVATE KEY" => KeyFormat::Pkcs8,
             "ENCRYPTED PRIVATE KEY" => {
@@ -98,20 +110,32 @@ impl PemKey {
             }
         };
         let body_and_rest = &after_begin[label_end + "-----".len()..];
-        let end_marker = format!("-----END {label}-----");
-        let Some(end) = body_and_rest.find(&end_marker) else {
-            return Err(invalid(format!(
-                "has no '{end_marker}' line; the key looks truncated"
-            )));
+        let end_marker = format.end_marker();
+        // The END line is usually last; search for it only when it is not.
+        let end = match body_and_rest.strip_suffix(end_marker) {
+            Some(body) => body.len(),
+            None => body_and_rest.find(end_marker).ok_or_else(|| {
+                invalid(format!(
+                    "has no '{end_marker}' line; the key looks truncated"
+                ))
+            })?,
         };
-        let body = &body_and_rest[..end];
+        Ok(Self {
+            format,
+            body: body_and_rest[..end].to_owned(),
+        })
+    }
+
+    /// The key's DER: line breaks however escaped, whitespace and legacy headers handled.
+    fn der(&self) -> Result<Vec<u8>> {
+        let body = normalize(&self.body);
         // Base64 has no ':'; only a legacy encrypted PEM's headers do.
         if body.contains(':') && (body.contains("Proc-Type:") || body.contains("DEK-Info:")) {
             return Err(invalid(
                 "is password-protected (Proc-Type: 4,ENCRYPTED); provide the unencrypted key",
             ));
         }
-        let compact = without_whitespace(body);
+        let compact = without_whitespace(&body);
         if compact.is_empty() {
             return Err(invalid("has nothing between its BEGIN and END lines"));
         }
@@ -123,7 +147,7 @@ impl PemKey {
                 "is too short to be an RSA private key; the key is damaged",
             ));
         }
-        Ok(Self { format, der })
+        Ok(der)
     }
 
     /// Which encoding the PEM used.
@@ -131,13 +155,14 @@ impl PemKey {
         self.format
     }
 
-    /// Parse the DER as an RSA private key (the expensive step).
+    /// Decode the key and parse it as an RSA private key (the expensive step).
     pub fn to_rsa(&self) -> Result<PrivateKey> {
+        let der = self.der()?;
         let key = match self.format {
-            KeyFormat::Pkcs1 => PrivateKey::from_pkcs1_der(&self.der)
+            KeyFormat::Pkcs1 => PrivateKey::from_pkcs1_der(&der)
                 .map_err(|_| invalid("is not a valid PKCS#1 RSA private key; the key is damaged"))?,
-            KeyFormat::Pkcs8 => PrivateKey::from_pkcs8_der(&self.der).map_err(|_| {
-                if contains(&self.der, RSA_ENCRYPTION_OID_DER) {
+            KeyFormat::Pkcs8 => PrivateKey::from_pkcs8_der(&der).map_err(|_| {
+                if contains(&der, RSA_ENCRYPTION_OID_DER) {
                     invalid("is not a valid PKCS#8 RSA private key; the key is damaged")
                 } else {
                     invalid("is a PKCS#8 key of another algorithm (EC or Ed25519?); DocuSign needs an RSA key")
@@ -154,20 +179,23 @@ impl PemKey {
     }
 }
 
-/// Undo the usual damage from configuration stores: surrounding quotes, escaped line breaks, CRLF.
-/// A clean key (the usual case, read on every invocation) is borrowed as it is.
-fn normalize(text: &str) -> Cow<'_, str> {
+/// The key text without surrounding whitespace and quotes.
+fn unquoted(text: &str) -> &str {
     let trimmed = text.trim();
-    let unquoted = trimmed
+    trimmed
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(trimmed);
-    if !unquoted.contains(['\\', '\r']) {
-        return Cow::Borrowed(unquoted);
+        .unwrap_or(trimmed)
+}
+
+/// Undo the usual damage from configuration stores inside the key: escaped line breaks, CRLF.
+/// A clean body is borrowed as it is.
+fn normalize(text: &str) -> Cow<'_, str> {
+    if !text.bytes().any(|b| matches!(b, b'\\' | b'\r')) {
+        return Cow::Borrowed(text);
     }
     Cow::Owned(
-        unquoted
-            .replace("\\r\\n", "\n")
+        text.replace("\\r\\n", "\n")
             .replace("\\n", "\n")
             .replace("\\r", "\n")
             .replace('\r', ""),
@@ -258,6 +286,16 @@ mod tests {
     }
 
     #[test]
+    fn contents_are_decoded_only_to_sign() {
+        // The structure is checked up front; the contents when a JWT is signed.
+        let damaged = "-----BEGIN RSA PRIVATE KEY-----\nnot*base64!\n-----END RSA PRIVATE KEY-----";
+        let key = PemKey::from_text(damaged).expect("BEGIN and END lines are fine");
+        assert!(key.to_rsa().unwrap_err().to_string().contains("base64"));
+        let truncated = &PKCS8[..PKCS8.len() - 10];
+        assert!(PemKey::from_text(truncated).is_err(), "no END line");
+    }
+
+    #[test]
     fn pkcs8_of_another_algorithm_is_named() {
         let ec_pkcs8 = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgevZzL1gdAFr88hb2\nOF/2NxApJCzGCEDdfSp6VQO30hyhRANCAAQRWz+jn65BtOMvdyHKcvjBeBSDZH2r\n1RTwjmYSi9R/zpBnuQ4EiMnCqfMPWiZqB4QdbAd0E7oH50VpuZ1P087G\n-----END PRIVATE KEY-----";
         assert!(message_of(ec_pkcs8).contains("another algorithm"));
@@ -279,6 +317,7 @@ mod tests {
         assert_eq!(without_whitespace(&ascii), general.into_bytes());
         assert_eq!(without_whitespace("a\u{a0}b\u{2003}c d"), b"abcd");
         assert!(matches!(normalize(PKCS1), Cow::Borrowed(_)));
-        assert_eq!(normalize("\"a\\nb\r\nc\""), "a\nb\nc");
+        assert_eq!(normalize("a\\nb\r\nc"), "a\nb\nc");
+        assert_eq!(unquoted(" \"a\\nb\" \n"), "a\\nb");
     }
 }

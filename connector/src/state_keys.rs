@@ -27,7 +27,9 @@ pub struct StateKeys {
 impl StateKeys {
     /// Keys of the connection with `fingerprint` (`Config::fingerprint`).
     pub fn new(fingerprint: &str) -> Self {
-        let key = |name: &str| format!("{PREFIX}/{fingerprint}/{name}");
+        // Built on every invocation: plain concatenation, not the formatting machinery.
+        let base = [PREFIX, "/", fingerprint, "/"].concat();
+        let key = |name: &str| [base.as_str(), name].concat();
         Self {
             tokens: key("tokens"),
             userinfo: key("userinfo"),

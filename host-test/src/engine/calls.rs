@@ -1,18 +1,43 @@
 //! Typed calls, one per export of the component, each blocking (`name`) and async
-//! (`name_async`, see [`ConnectorHost::invoke_async`]).
+//! (`name_async`, see [`ConnectorHost::invoke_async`]). Each call instantiates the component and
+//! looks up and type-checks only the export it calls ([`ConnectorHost::call_export`]).
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, ComponentExportIndex};
 
 use super::{ConnectorHost, HostError, Io};
 use crate::bindings::{self, ConnectorError, commands, signing};
 use crate::capabilities::Capabilities;
 
-/// Per export: the blocking and async names, the internal one taking [`Io`], the interface
-/// accessor, the binding, the arguments and the result type.
+/// Per export: the blocking and async names, the internal one taking [`Io`], the interface and
+/// the function's name in the WIT, the arguments after the connection and the result type.
 macro_rules! typed_calls {
     ($(
         $(#[$doc:meta])*
         $name:ident / $name_async:ident / $name_io:ident =
-            $iface:ident . $call:ident ($($arg:ident: $ty:ty),*) -> $out:ty;
+            $iface:literal . $wit:literal ($($arg:ident: $ty:ty),*) -> $out:ty;
     )*) => {
+        /// Where each export is in the component, found once at load.
+        pub(crate) struct Exports {
+            $($name: ComponentExportIndex,)*
+            verify_connect_message: ComponentExportIndex,
+        }
+
+        impl Exports {
+            /// Find every export the typed calls use; a component without one does not load.
+            pub(crate) fn find(engine: &Engine, component: &Component) -> Result<Self, HostError> {
+                Ok(Self {
+                    $($name: export_index(engine, component, $iface, $wit)?,)*
+                    verify_connect_message: export_index(
+                        engine,
+                        component,
+                        "signing",
+                        "verify-connect-message",
+                    )?,
+                })
+            }
+        }
+
         /// Typed calls. The outer `Result` is the host's (trap, limits); the inner one is the
         /// connector's typed error.
         impl ConnectorHost {
@@ -45,66 +70,88 @@ macro_rules! typed_calls {
                     conn: &bindings::Connection,
                     $($arg: $ty),*
                 ) -> Result<Result<$out, ConnectorError>, HostError> {
-                    self.run(caps, io, async |c, s| c.$iface().$call(s, conn, $($arg),*).await)
-                        .await
-                        .0
+                    let export = &self.exports.$name;
+                    let (outcome,): (Result<$out, ConnectorError>,) =
+                        self.call_export(caps, io, export, (conn, $($arg),*)).await?;
+                    Ok(outcome)
                 }
             )*
         }
     };
 }
 
+/// The index of function `name` of the exported interface `docusign:connector/{interface}`
+/// (whatever its version).
+fn export_index(
+    engine: &Engine,
+    component: &Component,
+    interface: &str,
+    name: &str,
+) -> Result<ComponentExportIndex, HostError> {
+    let wanted = format!("docusign:connector/{interface}");
+    let ty = component.component_type();
+    let instance_name = ty
+        .exports(engine)
+        .map(|(export, _)| export)
+        .find(|export| export.split('@').next() == Some(wanted.as_str()))
+        .ok_or_else(|| HostError::Load(format!("the component does not export {wanted}")))?;
+    let instance = component.get_export_index(None, instance_name);
+    instance
+        .and_then(|instance| component.get_export_index(Some(&instance), name))
+        .ok_or_else(|| HostError::Load(format!("the component's {wanted} has no {name}")))
+}
+
 typed_calls! {
     /// `auth-test`.
     auth_test / auth_test_async / auth_test_io =
-        docusign_connector_commands.call_auth_test() -> commands::AuthTestResult;
+        "commands"."auth-test"() -> commands::AuthTestResult;
     /// `reset-access-token`.
     reset_access_token / reset_access_token_async / reset_access_token_io =
-        docusign_connector_commands.call_reset_access_token() -> commands::ResetResult;
+        "commands"."reset-access-token"() -> commands::ResetResult;
     /// `generate-consent-url`.
     generate_consent_url / generate_consent_url_async / generate_consent_url_io =
-        docusign_connector_commands.call_generate_consent_url(req: &commands::ConsentRequest)
+        "commands"."generate-consent-url"(req: &commands::ConsentRequest)
         -> commands::ConsentUrl;
     /// `get-events`.
     get_events / get_events_async / get_events_io =
-        docusign_connector_commands.call_get_events(req: &commands::GetEventsRequest)
+        "commands"."get-events"(req: &commands::GetEventsRequest)
         -> Vec<commands::Event>;
     /// `fetch-events`.
     fetch_events / fetch_events_async / fetch_events_io =
-        docusign_connector_commands.call_fetch_events(req: &commands::FetchRequest)
+        "commands"."fetch-events"(req: &commands::FetchRequest)
         -> commands::FetchBatch;
     /// `commit-fetch`.
     commit_fetch / commit_fetch_async / commit_fetch_io =
-        docusign_connector_commands.call_commit_fetch(checkpoint: &str) -> ();
+        "commands"."commit-fetch"(checkpoint: &str) -> ();
     /// `send-for-signature`.
     send_for_signature / send_for_signature_async / send_for_signature_io =
-        docusign_connector_signing.call_send_for_signature(req: &signing::SendRequest)
+        "signing"."send-for-signature"(req: &signing::SendRequest)
         -> signing::SentEnvelope;
     /// `get-envelope-status`.
     get_envelope_status / get_envelope_status_async / get_envelope_status_io =
-        docusign_connector_signing.call_get_envelope_status(envelope_id: &str)
+        "signing"."get-envelope-status"(envelope_id: &str)
         -> signing::EnvelopeInfo;
     /// `get-signed-documents`.
     get_signed_documents / get_signed_documents_async / get_signed_documents_io =
-        docusign_connector_signing.call_get_signed_documents(envelope_id: &str)
+        "signing"."get-signed-documents"(envelope_id: &str)
         -> signing::SignedDocuments;
     /// `void-envelope`.
     void_envelope / void_envelope_async / void_envelope_io =
-        docusign_connector_signing.call_void_envelope(envelope_id: &str, reason: &str)
+        "signing"."void-envelope"(envelope_id: &str, reason: &str)
         -> signing::VoidResult;
     /// `send-from-template`.
     send_from_template / send_from_template_async / send_from_template_io =
-        docusign_connector_signing.call_send_from_template(req: &signing::TemplateSendRequest)
+        "signing"."send-from-template"(req: &signing::TemplateSendRequest)
         -> signing::SentEnvelope;
     /// `create-signing-url`: the result holds a secret URL.
     create_signing_url / create_signing_url_async / create_signing_url_io =
-        docusign_connector_signing.call_create_signing_url(
+        "signing"."create-signing-url"(
             envelope_id: &str,
             req: &signing::SigningViewRequest
         ) -> signing::SigningView;
     /// `get-envelope-recipients`.
     get_envelope_recipients / get_envelope_recipients_async / get_envelope_recipients_io =
-        docusign_connector_signing.call_get_envelope_recipients(envelope_id: &str)
+        "signing"."get-envelope-recipients"(envelope_id: &str)
         -> signing::EnvelopeRecipients;
 }
 
@@ -138,11 +185,10 @@ impl ConnectorHost {
         body: &[u8],
         hmac_keys: &[String],
     ) -> Result<ConnectOutcome, HostError> {
-        let call = async |c: &bindings::Connector, s: &mut wasmtime::Store<_>| {
-            c.docusign_connector_signing()
-                .call_verify_connect_message(s, headers, body, hmac_keys)
-                .await
-        };
-        self.run(caps, io, call).await.0
+        let export = &self.exports.verify_connect_message;
+        let (outcome,): (ConnectOutcome,) = self
+            .call_export(caps, io, export, (headers, body, hmac_keys))
+            .await?;
+        Ok(outcome)
     }
 }

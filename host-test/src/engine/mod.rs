@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{
+    Component, ComponentExportIndex, ComponentNamedList, HasSelf, Lift, Linker, Lower,
+};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, PoolConcurrencyLimitError,
     PoolingAllocationConfig, Store, Trap,
@@ -79,6 +81,7 @@ pub struct ConnectorHost {
     linker: Linker<HostState>,
     component: Component,
     pre: ConnectorPre<HostState>,
+    exports: calls::Exports,
     options: HostOptions,
     source: CompileSource,
     component_sha256: String,
@@ -110,12 +113,14 @@ impl ConnectorHost {
         Connector::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(load_error)?;
         let pre = ConnectorPre::new(linker.instantiate_pre(&component).map_err(load_error)?)
             .map_err(load_error)?;
+        let exports = calls::Exports::find(&engine, &component)?;
         start_epoch_ticker(&engine);
         Ok(Self {
             engine,
             linker,
             component,
             pre,
+            exports,
             options,
             source,
             component_sha256,
@@ -190,20 +195,56 @@ impl ConnectorHost {
         self.run(caps, Io::Async, call).await
     }
 
-    /// One invocation with HTTP done the way `io` says.
+    /// One invocation with HTTP done the way `io` says, `call` given every export.
     pub(crate) async fn run<R>(
         &self,
         caps: &Capabilities,
         io: Io,
         call: impl AsyncFnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> (Result<R, HostError>, InvocationStats) {
+        self.run_in_store(caps, io, async |store| {
+            let connector = self.pre.instantiate_async(&mut *store).await?;
+            call(&connector, store).await
+        })
+        .await
+    }
+
+    /// One invocation of the export at `export` with `params`: only that export is looked up
+    /// and type-checked (loading every export's typed handle costs more than a small call).
+    pub(crate) async fn call_export<P, R>(
+        &self,
+        caps: &Capabilities,
+        io: Io,
+        export: &ComponentExportIndex,
+        params: P,
+    ) -> Result<R, HostError>
+    where
+        P: ComponentNamedList + Lower + Send + Sync,
+        R: ComponentNamedList + Lift + Send + Sync + 'static,
+    {
+        let outcome = self.run_in_store(caps, io, async |store| {
+            let instance = self
+                .pre
+                .instance_pre()
+                .instantiate_async(&mut *store)
+                .await?;
+            let func = instance.get_typed_func::<P, R>(&mut *store, export)?;
+            func.call_async(&mut *store, params).await
+        });
+        outcome.await.0
+    }
+
+    /// A fresh store for `body`; its error classified, what it used measured.
+    async fn run_in_store<R>(
+        &self,
+        caps: &Capabilities,
+        io: Io,
+        body: impl AsyncFnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, HostError>, InvocationStats) {
         let started = Instant::now();
         let mut store = self.store(caps, started);
         store.data_mut().nonblocking = io == Io::Async;
-        let outcome = match self.pre.instantiate_async(&mut store).await {
-            Ok(connector) => call(&connector, &mut store).await,
-            Err(e) => Err(e),
-        };
+        let outcome = body(&mut store).await;
         let state = store.data();
         let stats = InvocationStats {
             guest_memory_peak_bytes: state.limiter.peak_bytes,
@@ -219,11 +260,16 @@ impl ConnectorHost {
         let outcome = futures_executor::block_on(async {
             match via {
                 Instantiate::Linker => {
-                    Connector::instantiate_async(&mut store, &self.component, &self.linker)
+                    let linker = &self.linker;
+                    linker
+                        .instantiate_async(&mut store, &self.component)
                         .await
                         .map(drop)
                 }
-                Instantiate::InstancePre => self.pre.instantiate_async(&mut store).await.map(drop),
+                Instantiate::InstancePre => {
+                    let pre = self.pre.instance_pre();
+                    pre.instantiate_async(&mut store).await.map(drop)
+                }
             }
         });
         outcome.map_err(|e| self.classify(e, store.data()))
