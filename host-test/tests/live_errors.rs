@@ -5,11 +5,11 @@ mod common;
 
 use std::net::{SocketAddr, TcpListener};
 
-use common::{live_options_to, live_options_to_addr, test_tls};
+use common::{TEST_CA_PEM, live_options_to, live_options_to_addr, test_tls};
 use docusign_host::bindings::{Method, Request, Response, TransportError};
 use docusign_host::capabilities::Transport;
 use docusign_host::replay::{Cassette, ReplayServer};
-use docusign_host::transport::{LiveOptions, LiveTransport};
+use docusign_host::transport::{LiveOptions, LiveSetupError, LiveTransport};
 use serde_json::json;
 
 const URL: &str = "https://demo.docusign.net/restapi/v2.1/accounts/a/envelopes/e";
@@ -121,4 +121,26 @@ fn a_reply_over_the_cap_is_refused() {
             other => panic!("expected body-too-large, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn both_clients_trust_every_certificate_of_a_ca_bundle() {
+    // The test CA second in one PEM: a client reading only the first certificate cannot verify.
+    let server = server(2, "hello");
+    let mut options = live_options_to(&server);
+    options.ca_certificates_pem = vec![[&test_tls().cert_chain_pem[..], TEST_CA_PEM].concat()];
+    for reply in both(options, &get(5_000)) {
+        assert_eq!(reply.unwrap().body, b"hello");
+    }
+    server.finish().unwrap();
+}
+
+#[test]
+fn a_ca_pem_without_a_certificate_is_refused_at_set_up() {
+    let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
+    options.ca_certificates_pem = vec![b"not a certificate".to_vec()];
+    assert!(matches!(
+        LiveTransport::new(options),
+        Err(LiveSetupError::CaCertificate(_))
+    ));
 }

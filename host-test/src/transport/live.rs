@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use ureq::http;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -28,7 +30,8 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Why a [`LiveTransport`] could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveSetupError {
-    /// A CA certificate given in [`LiveOptions::ca_certificates_pem`] is not PEM.
+    /// A CA certificate given in [`LiveOptions::ca_certificates_pem`] is not PEM, or a PEM there
+    /// holds none.
     #[error("CA certificate: {0}")]
     CaCertificate(String),
 }
@@ -40,7 +43,8 @@ pub struct LiveOptions {
     pub allow: AllowList,
     /// Largest reply body.
     pub max_response_bytes: u64,
-    /// Trust these CA certificates (PEM) instead of the bundled Mozilla roots (loopback testing).
+    /// Trust these CA certificates (PEM; every certificate in each) instead of the bundled Mozilla
+    /// roots (loopback testing).
     pub ca_certificates_pem: Vec<Vec<u8>>,
     /// Connect to these addresses for these host names (`*` for every host), keeping URL, SNI and
     /// `Host` (like `curl --resolve`; loopback testing).
@@ -62,6 +66,33 @@ impl LiveOptions {
     }
 }
 
+/// Every certificate of every PEM in `pems` (both clients trust the same ones); a PEM without a
+/// certificate is an error.
+fn ca_certificates(pems: &[Vec<u8>]) -> Result<Vec<CertificateDer<'static>>, LiveSetupError> {
+    let mut certificates = Vec::new();
+    for pem in pems {
+        let before = certificates.len();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            certificates.push(cert.map_err(|e| LiveSetupError::CaCertificate(e.to_string()))?);
+        }
+        if certificates.len() == before {
+            return Err(LiveSetupError::CaCertificate(
+                "no PEM-encoded certificate found".to_owned(),
+            ));
+        }
+    }
+    Ok(certificates)
+}
+
+/// The address `resolve` names for `host` (or for every host, `*`), if any.
+pub(super) fn override_for(
+    overrides: &HashMap<String, SocketAddr>,
+    host: &str,
+) -> Option<SocketAddr> {
+    let host = host.to_ascii_lowercase();
+    overrides.get(&host).or_else(|| overrides.get("*")).copied()
+}
+
 /// Static host overrides in front of DNS.
 #[derive(Debug)]
 struct OverrideResolver {
@@ -76,14 +107,9 @@ impl Resolver for OverrideResolver {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let host = uri.host().map(str::to_ascii_lowercase).unwrap_or_default();
-        if let Some(addr) = self
-            .overrides
-            .get(&host)
-            .or_else(|| self.overrides.get("*"))
-        {
+        if let Some(addr) = override_for(&self.overrides, uri.host().unwrap_or_default()) {
             let mut addrs = self.fallback.empty();
-            addrs.push(*addr);
+            addrs.push(addr);
             return Ok(addrs);
         }
         // Resolution failures are DNS failures, whatever the OS called them.
@@ -113,15 +139,13 @@ pub struct LiveTransport {
 impl LiveTransport {
     /// A transport with `options`.
     pub fn new(options: LiveOptions) -> Result<Self, LiveSetupError> {
+        let ca_certificates = ca_certificates(&options.ca_certificates_pem)?;
         let mut tls = TlsConfig::builder();
-        if !options.ca_certificates_pem.is_empty() {
-            let mut roots = Vec::new();
-            for pem in &options.ca_certificates_pem {
-                roots.push(
-                    Certificate::from_pem(pem)
-                        .map_err(|e| LiveSetupError::CaCertificate(e.to_string()))?,
-                );
-            }
+        if !ca_certificates.is_empty() {
+            let roots = ca_certificates
+                .iter()
+                .map(|der| Certificate::from_der(der).to_owned())
+                .collect();
             tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
         }
         let config = ureq::Agent::config_builder()
@@ -139,7 +163,7 @@ impl LiveTransport {
             .output_buffer_size(64 * 1024)
             .build();
         let async_client = AsyncClient::new(
-            &options.ca_certificates_pem,
+            ca_certificates,
             options.resolve.clone(),
             options.connect_timeout,
         )?;

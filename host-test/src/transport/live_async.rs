@@ -22,8 +22,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
+use rustls::pki_types::CertificateDer;
+
 use super::live::{
-    IDLE_CONNECTIONS, LiveSetupError, check_declared_length, header_pairs, request_head,
+    IDLE_CONNECTIONS, LiveSetupError, check_declared_length, header_pairs, override_for,
+    request_head,
 };
 use crate::bindings::{Request, Response, TransportError};
 
@@ -51,12 +54,8 @@ impl tower_service::Service<Name> for Resolve {
     }
 
     fn call(&mut self, name: Name) -> Self::Future {
+        let fixed = override_for(&self.overrides, name.as_str());
         let host = name.as_str().to_ascii_lowercase();
-        let fixed = self
-            .overrides
-            .get(&host)
-            .or_else(|| self.overrides.get("*"))
-            .copied();
         Box::pin(async move {
             if let Some(addr) = fixed {
                 return Ok(vec![addr].into_iter());
@@ -109,24 +108,18 @@ impl std::fmt::Debug for AsyncClient {
 
 impl AsyncClient {
     pub(super) fn new(
-        ca_certificates_pem: &[Vec<u8>],
+        ca_certificates: Vec<CertificateDer<'static>>,
         resolve: HashMap<String, SocketAddr>,
         connect_timeout: Duration,
     ) -> Result<Self, LiveSetupError> {
         let mut roots = rustls::RootCertStore::empty();
-        if ca_certificates_pem.is_empty() {
+        if ca_certificates.is_empty() {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        } else {
-            use rustls::pki_types::CertificateDer;
-            use rustls::pki_types::pem::PemObject;
-            for pem in ca_certificates_pem {
-                for cert in CertificateDer::pem_slice_iter(pem) {
-                    let cert = cert.map_err(|e| LiveSetupError::CaCertificate(e.to_string()))?;
-                    roots
-                        .add(cert)
-                        .map_err(|e| LiveSetupError::CaCertificate(e.to_string()))?;
-                }
-            }
+        }
+        for cert in ca_certificates {
+            roots
+                .add(cert)
+                .map_err(|e| LiveSetupError::CaCertificate(e.to_string()))?;
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
