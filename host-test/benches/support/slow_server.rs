@@ -6,8 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use docusign_host::replay::TlsIdentity;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const CERT: &[u8] = include_bytes!("../../../fixtures/keys/tls/test-only-server.pem");
@@ -17,19 +16,14 @@ pub const CA: &[u8] = include_bytes!("../../../fixtures/keys/tls/test-only-ca.pe
 
 /// Serve on a free loopback port until the process ends; its address.
 pub fn start(latency: Duration, body: Vec<u8>) -> SocketAddr {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)
-        .collect::<Result<_, _>>()
-        .expect("test certificate");
-    let key = PrivateKeyDer::from_pem_slice(KEY).expect("test key");
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .expect("server identity");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let identity = TlsIdentity {
+        cert_chain_pem: CERT.to_vec(),
+        key_pem: KEY.to_vec(),
+    };
+    let config = identity
+        .server_config()
+        .expect("the test-only server identity");
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
     let mut reply = format!(
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()

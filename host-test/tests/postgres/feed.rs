@@ -10,12 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use serde_json::{Value, json};
 
-use crate::common::fixture;
+use crate::common::test_tls;
 
 /// A running feed.
 pub struct Feed {
@@ -46,7 +44,9 @@ impl Feed {
     pub fn start(events: usize, page: usize) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let config = Arc::new(tls_config());
+        let config = test_tls()
+            .server_config()
+            .expect("the test-only server identity");
         let stop = Arc::new(AtomicBool::new(false));
         let counts = Arc::new(Counts::default());
         {
@@ -86,21 +86,6 @@ impl Drop for Feed {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
     }
-}
-
-fn tls_config() -> ServerConfig {
-    let certs: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(fixture("keys/tls/test-only-server.pem"))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-    let key = PrivateKeyDer::from_pem_file(fixture("keys/tls/test-only-server.key")).unwrap();
-    ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap()
 }
 
 /// One request per connection (`Connection: close`).

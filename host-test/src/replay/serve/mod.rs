@@ -64,7 +64,8 @@ pub struct TlsIdentity {
 }
 
 impl TlsIdentity {
-    fn server_config(&self) -> Result<Arc<ServerConfig>, ServeError> {
+    /// A rustls server configuration presenting this identity.
+    pub fn server_config(&self) -> Result<Arc<ServerConfig>, ServeError> {
         let certs: Vec<CertificateDer<'static>> =
             CertificateDer::pem_slice_iter(&self.cert_chain_pem)
                 .collect::<Result<_, _>>()
