@@ -19,7 +19,6 @@ mod slow_server;
 #[path = "support/mod.rs"]
 mod support;
 
-use std::collections::HashMap;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,7 +28,6 @@ use docusign_host::bindings::Connection;
 use docusign_host::bindings::{Request, Response, TransportError};
 use docusign_host::engine::Allocation;
 use docusign_host::json_api::{self, InputFiles};
-use docusign_host::transport::{LiveOptions, LiveTransport};
 use docusign_host::{Capabilities, ConnectorHost, Transport, TransportFuture};
 use serde_json::json;
 use support::*;
@@ -149,10 +147,7 @@ fn child(spec: &serde_json::Value) {
     let transport: Arc<dyn Transport> = match run.transport.as_str() {
         "live-tls" => {
             let server = spec["server"].as_str().expect("the server's address");
-            let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
-            options.ca_certificates_pem = vec![slow_server::CA.to_vec()];
-            options.resolve = HashMap::from([("*".to_owned(), server.parse().unwrap())]);
-            Arc::new(LiveTransport::new(options).expect("a live transport"))
+            Arc::new(live_to(server.parse().unwrap(), slow_server::CA.to_vec()))
         }
         _ => Arc::new(SlowTransport {
             latency: Duration::from_millis(run.latency_ms),

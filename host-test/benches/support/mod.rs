@@ -2,6 +2,8 @@
 //! userinfo, a transport answering by URL, generated documents and Monitor pages.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use docusign_host::clock::ManualClock;
 use docusign_host::engine::{Allocation, Artifact};
 use docusign_host::log_sink::NullLog;
 use docusign_host::state_store::MemoryStateStore;
+use docusign_host::transport::{LiveOptions, LiveTransport};
 use docusign_host::{Capabilities, ConnectorHost, HostOptions, StateStore, Transport};
 
 /// The embedded (tuned) component loaded with `allocation`, its compilation cached across
@@ -31,6 +34,15 @@ pub fn load_artifact(artifact: Artifact, allocation: Allocation) -> ConnectorHos
         ..HostOptions::default()
     })
     .expect("load the component")
+}
+
+/// The live HTTPS transport (developer environment) sending every host to the loopback server
+/// at `server`, trusting `ca_pem`.
+pub fn live_to(server: SocketAddr, ca_pem: Vec<u8>) -> LiveTransport {
+    let mut options = LiveOptions::for_auth_server("account-d.docusign.com");
+    options.ca_certificates_pem = vec![ca_pem];
+    options.resolve = HashMap::from([("*".to_owned(), server)]);
+    LiveTransport::new(options).expect("a live transport")
 }
 
 /// 2025-05-02T15:40:00Z, the clock of every benchmark.
