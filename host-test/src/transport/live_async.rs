@@ -217,7 +217,7 @@ async fn exchange(
     let status = response.status().as_u16();
     let headers = header_pairs(response.headers());
     let cap = usize::try_from(limit).unwrap_or(usize::MAX);
-    let body = Limited::new(response.into_body(), cap)
+    let collected = Limited::new(response.into_body(), cap)
         .collect()
         .await
         .map_err(|e| {
@@ -226,9 +226,9 @@ async fn exchange(
             } else {
                 TransportError::Connection(format!("{host}: the reply broke off: {e}"))
             }
-        })?
-        .to_bytes()
-        .to_vec();
+        })?;
+    // Takes over the collected buffer where it is the only owner, instead of copying it again.
+    let body = Vec::from(collected.to_bytes());
     Ok(Response {
         status,
         headers,
