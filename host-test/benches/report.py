@@ -116,6 +116,33 @@ def flow_rows(out, cached, row):
         row(what, f"{rust:.2f} ms", f"{label} {other:.2f} ms",
             "n/a" if r is None else (f"{r:.1f}× faster" if reads == "faster" else f"{r:.2f}×"),
             target, None if r is None else met(r))
+    step_rows(out, cached, row)
+
+
+def step_rows(out, cached, row):
+    """Each step's median CPU time, component against native, over loopback TLS and in process."""
+    what = "signing flow, " + ("token cached" if cached else "new token each")
+    for where, suffix in (("loopback TLS", ""), ("in process, no network", "-inprocess")):
+        cpu = {}
+        for who in ("rust", "native"):
+            data = read_json_lines(os.path.join(out, f"flow{cached}{suffix}-{who}.json"))
+            steps = data[0].get("steps_cpu_us") if data else None
+            if steps:
+                cpu[who] = {k: statistics.median(v) for k, v in steps.items() if v}
+        if len(cpu) < 2:
+            continue
+        if suffix:
+            flows = {}
+            for who in ("rust", "native"):
+                data = read_json_lines(os.path.join(out, f"flow{cached}{suffix}-{who}.json"))
+                flows[who] = statistics.median(data[0]["flows_ms"])
+            row(f"{what}, replayed {where}", f"{flows['rust']:.3f} ms", f"native {flows['native']:.3f} ms",
+                fmt_ratio(ratio(flows["rust"], flows["native"])), "", None)
+        for step, us in cpu["rust"].items():
+            native = cpu["native"].get(step)
+            row(f"{what}: CPU of step {step}, {where}", f"{us:.0f} µs",
+                "" if native is None else f"native {native:.0f} µs",
+                "" if native is None else fmt_ratio(ratio(us, native)), "", None)
 
 
 def main():

@@ -82,6 +82,13 @@ for CACHED in "" -cached; do
             > "$OUT/flow$CACHED-$client.json"
         wait "$SERVER"
     done
+    # The same flows replayed in process (no network): what runs between the exchanges.
+    for client in rust native; do
+        cargo bench -q -p docusign-host --bench flow -- --cassette "$OUT/flows$CACHED.json" \
+            --flows "$FLOWS" --warmup "$WARMUP" $FLAG \
+            --client "$([ "$client" = rust ] && echo component || echo "$client")" \
+            > "$OUT/flow$CACHED-inprocess-$client.json"
+    done
 done
 fi
 
