@@ -120,7 +120,7 @@ impl Transport for SlowTransport {
         Ok(self.reply.clone())
     }
 
-    fn send_async<'a>(&'a self, _: &'a Request) -> TransportFuture<'a> {
+    fn send_async(&self, _: Request) -> TransportFuture<'_> {
         Box::pin(async move {
             tokio::time::sleep(self.latency).await;
             Ok(self.reply.clone())

@@ -3,14 +3,20 @@
 //! setup (`/proc/self/clear_refs`), so the figure is what the invocation itself added, the guest's
 //! linear memory included. Prints one JSON line per scenario. Linux only.
 //!
+//! `send` and `download` run on the blocking path through an in-process transport; `send, live
+//! TLS, …` runs the send through the live transport (blocking: ureq; async: hyper, both over
+//! rustls) to a loopback server in the same process that drops the body as it reads it.
+//!
 //!     cargo bench -p docusign-host --bench memory
 
+#[path = "support/slow_server.rs"]
+mod slow_server;
 #[path = "support/mod.rs"]
 mod support;
 
 use std::process::Command;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use docusign_host::Transport;
 use docusign_host::engine::Allocation;
@@ -25,7 +31,12 @@ fn main() {
         return;
     }
     let exe = std::env::current_exe().expect("own path");
-    for scenario in ["send", "download"] {
+    for scenario in [
+        "send",
+        "download",
+        "send, live TLS, blocking",
+        "send, live TLS, async",
+    ] {
         let out = Command::new(&exe)
             .env(SCENARIO_VAR, scenario)
             .output()
@@ -65,6 +76,13 @@ fn run_scenario(scenario: &str) {
             Arc::new(RouteTransport::new().json("/envelopes", 201, &created_reply())),
             Some(send_request(document)),
         ),
+        "send, live TLS, blocking" | "send, live TLS, async" => {
+            let server = slow_server::start(Duration::ZERO, created_reply().into_bytes());
+            (
+                Arc::new(live_to(server, slow_server::CA.to_vec())),
+                Some(send_request(document)),
+            )
+        }
         "download" => (
             Arc::new(
                 RouteTransport::new()
@@ -82,12 +100,18 @@ fn run_scenario(scenario: &str) {
         other => panic!("unknown scenario {other}"),
     };
     let caps = caps(transport, state_with(&entries));
+    let runtime = scenario.ends_with("async").then(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a Tokio runtime")
+    });
 
     // Forget the setup's peak; from here on the high-water mark is the invocation's.
     std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
     let baseline = proc_status_bytes("VmRSS:");
     let started = Instant::now();
-    let (outcome, stats) = host.invoke_measured(&caps, async |c, store| match &request {
+    let call = async |c: &docusign_host::bindings::Connector, store: &mut _| match &request {
         Some(req) => c
             .docusign_connector_signing()
             .call_send_for_signature(store, &conn, req)
@@ -111,7 +135,11 @@ fn run_scenario(scenario: &str) {
                 })
                 .map_err(|e| format!("{e:?}"))
             }),
-    });
+    };
+    let (outcome, stats) = match &runtime {
+        Some(runtime) => runtime.block_on(host.invoke_measured_async(&caps, call)),
+        None => host.invoke_measured(&caps, call),
+    };
     let elapsed = started.elapsed();
     let peak = proc_status_bytes("VmHWM:");
     let result = outcome.expect("host").expect("connector");

@@ -197,16 +197,16 @@ def main():
         size = os.path.getsize(wasm)
         row("release component size", f"{size:,} B", "", "", "≤ 300 KB (307,200 B)", size <= 300 * 1024)
 
-    memory = {m["scenario"]: m for m in read_json_lines(os.path.join(out, "memory.json"))}
-    for scenario, bench in (("send", "document-25mb/send"), ("download", "document-25mb/download")):
-        m = memory.get(scenario)
-        t = med(bench)
-        if m:
-            per_doc = m["peak_added_per_document"]
-            row(f"25 MB document, {scenario}: time, peak memory added (host + guest)",
-                f"{fmt_time(t)}, {m['peak_added_bytes'] / 2**20:.1f} MiB",
-                f"guest linear memory {m['guest_memory_peak_bytes'] / 2**20:.1f} MiB",
-                f"{per_doc:.2f}× document", "≤ 3× document", per_doc <= 3.0)
+    benches = {"send": "document-25mb/send", "download": "document-25mb/download"}
+    for m in read_json_lines(os.path.join(out, "memory.json")):
+        scenario = m["scenario"]
+        # Criterion's median where it times the scenario, else this one run's time.
+        t = med(benches[scenario]) if scenario in benches else m["elapsed_ms"] * 1e6
+        per_doc = m["peak_added_per_document"]
+        row(f"25 MB document, {scenario}: time, peak memory added (host + guest)",
+            f"{fmt_time(t)}, {m['peak_added_bytes'] / 2**20:.1f} MiB",
+            f"guest linear memory {m['guest_memory_peak_bytes'] / 2**20:.1f} MiB",
+            f"{per_doc:.2f}× document", "≤ 3× document", per_doc <= 3.0)
 
     ev_native = med("events-2000/fetch/native")
     for name in ("component", "component, pooling"):

@@ -20,11 +20,12 @@ pub trait Transport: Send + Sync {
     fn send(&self, request: &Request) -> Result<Response, TransportError>;
 
     /// The same, without holding a thread while waiting: what the async invocation path
-    /// (`ConnectorHost::*_async`) awaits. By default it runs [`send`](Self::send) in place, which
+    /// (`ConnectorHost::*_async`) awaits. It takes the request, so a transport that hands the body
+    /// to another task need not copy it. By default it runs [`send`](Self::send) in place, which
     /// suits transports that answer at once (cassettes); a transport that waits on the network
     /// overrides it.
-    fn send_async<'a>(&'a self, request: &'a Request) -> TransportFuture<'a> {
-        Box::pin(std::future::ready(self.send(request)))
+    fn send_async(&self, request: Request) -> TransportFuture<'_> {
+        Box::pin(std::future::ready(self.send(&request)))
     }
 }
 

@@ -49,7 +49,7 @@ impl Transport for Rendezvous {
         panic!("the async path used the blocking send for {}", request.url)
     }
 
-    fn send_async<'a>(&'a self, request: &'a Request) -> TransportFuture<'a> {
+    fn send_async(&self, request: Request) -> TransportFuture<'_> {
         Box::pin(async move {
             if request.url.ends_with("/oauth/token") {
                 self.token_requests.fetch_add(1, Ordering::SeqCst);
@@ -136,7 +136,7 @@ impl Transport for Silent {
         unreachable!("blocking send on the async path")
     }
 
-    fn send_async<'a>(&'a self, _: &'a Request) -> TransportFuture<'a> {
+    fn send_async(&self, _: Request) -> TransportFuture<'_> {
         Box::pin(std::future::pending())
     }
 }

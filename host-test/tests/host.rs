@@ -307,7 +307,7 @@ fn allow_list_refuses_hosts_outside_the_environment() {
             timeout_ms: Some(100),
         };
         let rt = runtime_without_io();
-        for reply in [live.send(&req), rt.block_on(live.send_async(&req))] {
+        for reply in [live.send(&req), rt.block_on(live.send_async(req.clone()))] {
             match reply {
                 Err(TransportError::Denied(why)) => assert!(!why.is_empty()),
                 other => panic!("{url}: expected a denial, got {other:?}"),

@@ -32,7 +32,7 @@ fn both(options: LiveOptions, req: &Request) -> [Result<Response, TransportError
         .enable_time()
         .build()
         .unwrap();
-    [live.send(req), rt.block_on(live.send_async(req))]
+    [live.send(req), rt.block_on(live.send_async(req.clone()))]
 }
 
 /// A server answering `n` GETs of [`URL`] with `body`.

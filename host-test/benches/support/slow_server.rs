@@ -58,7 +58,8 @@ pub fn start(latency: Duration, body: Vec<u8>) -> SocketAddr {
     addr
 }
 
-/// Answer each request head (the requests carry no body) after `latency`.
+/// Answer each request after `latency`; a request body (`Content-Length`) is read and dropped
+/// as it arrives, never held.
 async fn serve(
     mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
     latency: Duration,
@@ -66,17 +67,48 @@ async fn serve(
 ) -> std::io::Result<()> {
     let mut pending = Vec::with_capacity(2048);
     let mut buf = [0u8; 4096];
+    // Body bytes of the current request still to be dropped.
+    let mut body_left = 0usize;
     loop {
-        while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-            pending.drain(..end + 4);
-            tokio::time::sleep(latency).await;
-            tls.write_all(reply).await?;
-            tls.flush().await?;
+        if body_left == 0 {
+            while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                let length = content_length(&pending[..end]);
+                pending.drain(..end + 4);
+                let here = length.min(pending.len());
+                pending.drain(..here);
+                body_left = length - here;
+                if body_left > 0 {
+                    break;
+                }
+                tokio::time::sleep(latency).await;
+                tls.write_all(reply).await?;
+                tls.flush().await?;
+            }
         }
         let n = tls.read(&mut buf).await?;
         if n == 0 {
             return Ok(());
         }
-        pending.extend_from_slice(&buf[..n]);
+        let dropped = n.min(body_left);
+        body_left -= dropped;
+        pending.extend_from_slice(&buf[dropped..n]);
+        if dropped > 0 && body_left == 0 {
+            tokio::time::sleep(latency).await;
+            tls.write_all(reply).await?;
+            tls.flush().await?;
+        }
     }
+}
+
+/// The `Content-Length` of a request head, 0 without one.
+fn content_length(head: &[u8]) -> usize {
+    String::from_utf8_lossy(head)
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0)
 }

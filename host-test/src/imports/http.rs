@@ -21,7 +21,7 @@ impl Host for HostState {
             let bound = self
                 .deadline
                 .saturating_duration_since(std::time::Instant::now());
-            match tokio::time::timeout(bound, self.caps.transport.send_async(&req)).await {
+            match tokio::time::timeout(bound, self.caps.transport.send_async(req)).await {
                 Ok(outcome) => outcome,
                 Err(_) => {
                     self.deadline_hit.set(true);

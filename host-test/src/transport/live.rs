@@ -246,13 +246,14 @@ impl Transport for LiveTransport {
             body,
         })
     }
-    fn send_async<'a>(&'a self, req: &'a Request) -> TransportFuture<'a> {
+    fn send_async(&self, req: Request) -> TransportFuture<'_> {
         Box::pin(async move {
             self.allow
                 .check(&req.url)
                 .map_err(|refusal| TransportError::Denied(refusal.to_string()))?;
+            let timeout = request_timeout(&req);
             self.async_client
-                .send(req, request_timeout(req), self.max_response_bytes)
+                .send(req, timeout, self.max_response_bytes)
                 .await
         })
     }

@@ -172,7 +172,7 @@ impl AsyncClient {
     /// One exchange (the allow-list already checked), bounded by `timeout` as a whole.
     pub(super) async fn send(
         &self,
-        req: &Request,
+        req: Request,
         timeout: Duration,
         limit: u64,
     ) -> Result<Response, TransportError> {
@@ -197,9 +197,11 @@ impl AsyncClient {
     }
 }
 
-fn to_hyper(req: &Request) -> Result<http::Request<Full<Bytes>>, TransportError> {
-    request_head(req)
-        .body(Full::new(Bytes::from(req.body.clone())))
+/// The request for hyper, its body moved, not copied.
+fn to_hyper(mut req: Request) -> Result<http::Request<Full<Bytes>>, TransportError> {
+    let body = Bytes::from(std::mem::take(&mut req.body));
+    request_head(&req)
+        .body(Full::new(body))
         .map_err(|e| TransportError::Other(format!("bad request: {e}")))
 }
 
