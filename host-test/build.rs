@@ -56,6 +56,7 @@ fn main() {
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     println!("cargo:rerun-if-env-changed=DOCUSIGN_CONNECTOR_WASM");
     println!("cargo:rerun-if-env-changed=DOCUSIGN_CONNECTOR_PORTABLE_WASM");
+    println!("cargo:rerun-if-env-changed=CARGO_HOME");
     println!("cargo:rerun-if-changed=build.rs");
 
     let prebuilt = env::var_os("DOCUSIGN_CONNECTOR_WASM").map(PathBuf::from);
@@ -174,13 +175,32 @@ fn start_guest_build(root: &Path, out_dir: &Path, variant: &Variant) -> Build {
     ] {
         cmd.env_remove(var);
     }
-    cmd.env("CARGO_ENCODED_RUSTFLAGS", variant.rustflags)
+    let mut rustflags = remap_registry_paths();
+    rustflags.extend(variant.rustflags.split_whitespace().map(str::to_owned));
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     Build {
         child: cmd.spawn().expect("running cargo for the component build"),
         artifact: target_dir.join(TARGET).join(PROFILE).join(GUEST_ARTIFACT),
     }
+}
+
+/// `--remap-path-prefix` flags that name crates.io sources in the guest's panic locations by
+/// package (`base64-0.23.1/src/…`) instead of by this machine's cargo home: the component does not
+/// carry the builder's paths, and its data image (mapped into every pooled instance) is a page
+/// smaller.
+fn remap_registry_paths() -> Vec<String> {
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let Some(Ok(registries)) = cargo_home.map(|h| std::fs::read_dir(h.join("registry/src"))) else {
+        return Vec::new();
+    };
+    registries
+        .flatten()
+        .map(|registry| format!("--remap-path-prefix={}/=", registry.path().display()))
+        .collect()
 }
 
 /// Install the wasm target with rustup when the toolchain lacks it (a fresh machine), so that
