@@ -123,19 +123,16 @@ def step_rows(out, cached, row):
     """Each step's median CPU time, component against native, over loopback TLS and in process."""
     what = "signing flow, " + ("token cached" if cached else "new token each")
     for where, suffix in (("loopback TLS", ""), ("in process, no network", "-inprocess")):
-        cpu = {}
+        cpu, flows = {}, {}
         for who in ("rust", "native"):
             data = read_json_lines(os.path.join(out, f"flow{cached}{suffix}-{who}.json"))
             steps = data[0].get("steps_cpu_us") if data else None
             if steps:
                 cpu[who] = {k: statistics.median(v) for k, v in steps.items() if v}
+                flows[who] = statistics.median(data[0]["flows_ms"])
         if len(cpu) < 2:
             continue
         if suffix:
-            flows = {}
-            for who in ("rust", "native"):
-                data = read_json_lines(os.path.join(out, f"flow{cached}{suffix}-{who}.json"))
-                flows[who] = statistics.median(data[0]["flows_ms"])
             row(f"{what}, replayed {where}", f"{flows['rust']:.3f} ms", f"native {flows['native']:.3f} ms",
                 fmt_ratio(ratio(flows["rust"], flows["native"])), "", None)
         for step, us in cpu["rust"].items():

@@ -67,36 +67,43 @@ async fn serve(
 ) -> std::io::Result<()> {
     let mut pending = Vec::with_capacity(2048);
     let mut buf = [0u8; 4096];
-    // Body bytes of the current request still to be dropped.
-    let mut body_left = 0usize;
+    // Inside a request's body: the bytes of it still to come.
+    let mut body_left: Option<usize> = None;
     loop {
-        if body_left == 0 {
-            while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                let length = content_length(&pending[..end]);
-                pending.drain(..end + 4);
-                let here = length.min(pending.len());
-                pending.drain(..here);
-                body_left = length - here;
-                if body_left > 0 {
-                    break;
-                }
-                tokio::time::sleep(latency).await;
-                tls.write_all(reply).await?;
-                tls.flush().await?;
+        // Answer every request whose head and body have arrived.
+        loop {
+            let left = match body_left {
+                Some(left) => left,
+                None => match pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                    Some(end) => {
+                        let length = content_length(&pending[..end]);
+                        pending.drain(..end + 4);
+                        length
+                    }
+                    None => break,
+                },
+            };
+            let here = left.min(pending.len());
+            pending.drain(..here);
+            if here < left {
+                body_left = Some(left - here);
+                break;
             }
+            body_left = None;
+            tokio::time::sleep(latency).await;
+            tls.write_all(reply).await?;
+            tls.flush().await?;
         }
         let n = tls.read(&mut buf).await?;
         if n == 0 {
             return Ok(());
         }
-        let dropped = n.min(body_left);
-        body_left -= dropped;
-        pending.extend_from_slice(&buf[dropped..n]);
-        if dropped > 0 && body_left == 0 {
-            tokio::time::sleep(latency).await;
-            tls.write_all(reply).await?;
-            tls.flush().await?;
+        // Body bytes are dropped straight from the read buffer.
+        let dropped = n.min(body_left.unwrap_or(0));
+        if let Some(left) = &mut body_left {
+            *left -= dropped;
         }
+        pending.extend_from_slice(&buf[dropped..n]);
     }
 }
 
