@@ -1,7 +1,7 @@
 //! The two embedded builds: the portable one validates with the standard wasm feature set only
 //! (what `wasm-tools validate` checks, and what Node's V8 accepts), the tuned one needs wide
 //! arithmetic; both carry their metadata; the host loads either and picks the tuned one when
-//! its engine enables the feature.
+//! its engine enables the feature; both fit a pool sized to one invocation exactly.
 
 mod common;
 
@@ -79,5 +79,55 @@ fn the_host_picks_the_tuned_build_and_runs_either() {
         Err(HostError::Load(m)) => assert!(m.contains("wide-arithmetic"), "{m}"),
         Err(other) => panic!("{other}"),
         Ok(_) => panic!("the tuned build loaded without wide arithmetic"),
+    }
+}
+
+/// A component of two core modules with one linear memory each (no imports or exports).
+fn two_memories_component() -> Vec<u8> {
+    let module = [
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // core module header
+        0x05, 0x03, 0x01, 0x00, 0x01, // one memory, at least one page
+    ];
+    let mut component = vec![0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+    for _ in 0..2 {
+        component.extend([0x01, module.len() as u8]);
+        component.extend(module);
+    }
+    // Two core instances: instantiate module 0, then module 1, without arguments.
+    component.extend([0x02, 0x07, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00]);
+    component
+}
+
+/// The pool is sized to one invocation of the connector exactly (one linear memory, two
+/// tables): both builds load into it, and a component that needs more is refused at load,
+/// by the pool, instead of failing as busy once the host is under load.
+#[test]
+fn the_pool_fits_the_connector_and_refuses_bigger_components() {
+    use docusign_host::engine::Allocation;
+    let pooled = |wide_arithmetic| HostOptions {
+        allocation: Allocation::Pooling { max_concurrent: 2 },
+        wide_arithmetic,
+        ..common::options()
+    };
+    for wide_arithmetic in [true, false] {
+        let host = ConnectorHost::new(pooled(wide_arithmetic)).unwrap();
+        let r = replay("auth/token-userinfo");
+        assert!(host.auth_test(&r.capabilities(), &connection()).is_ok());
+        r.finish().unwrap();
+    }
+    let bytes = two_memories_component();
+    match ConnectorHost::from_bytes(&bytes, pooled(true)) {
+        Err(HostError::Load(m)) => assert!(
+            m.contains("2 Wasm linear memories") && m.contains("maximum of 1"),
+            "{m}"
+        ),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("a component with two memories loaded into the pool"),
+    }
+    // Without the pool, the same bytes get as far as the missing exports.
+    match ConnectorHost::from_bytes(&bytes, common::options()) {
+        Err(HostError::Load(m)) => assert!(!m.contains("linear memories"), "{m}"),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("a component without the connector's exports loaded"),
     }
 }

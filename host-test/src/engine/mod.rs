@@ -72,6 +72,17 @@ const TABLE_KEEP_RESIDENT_BYTES: usize = 128 << 10;
 /// tell which pages an invocation touched (`PAGEMAP_SCAN`): the component's initial memory.
 const MEMORY_KEEP_RESIDENT_BYTES: usize = 2 << 20;
 
+/// What one invocation takes from the pool: the connector's three core instances (its Rust
+/// module and the component model's two shims) with room to spare (they hold no memory), its
+/// one linear memory, and the function tables of the module and a shim. Memories and tables
+/// are sized exactly: the pool is sharded per CPU and a shard with no free used slot takes one
+/// it never used before asking the others, so spare slots end up touched and kept resident
+/// under load (BENCHMARKS.md, "Pool slots sized to the component"). wasmtime refuses, at load,
+/// a component that needs more.
+const CORE_INSTANCES_PER_INVOCATION: u32 = 16;
+const MEMORIES_PER_INVOCATION: u32 = 1;
+const TABLES_PER_INVOCATION: u32 = 2;
+
 /// How often the epoch advances; the granularity of the time bound.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -340,16 +351,14 @@ fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
     }
     if let Allocation::Pooling { max_concurrent } = options.allocation {
         let n = max_concurrent.max(1);
-        // The connector component has a handful of core instances, memories and tables (the
-        // Rust module plus the component model's adapter shims); room for twice as many.
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(n)
-            .total_core_instances(n * 16)
-            .total_memories(n * 4)
-            .total_tables(n * 8)
-            .max_core_instances_per_component(16)
-            .max_memories_per_component(4)
-            .max_tables_per_component(8)
+            .total_core_instances(n * CORE_INSTANCES_PER_INVOCATION)
+            .total_memories(n * MEMORIES_PER_INVOCATION)
+            .total_tables(n * TABLES_PER_INVOCATION)
+            .max_core_instances_per_component(CORE_INSTANCES_PER_INVOCATION)
+            .max_memories_per_component(MEMORIES_PER_INVOCATION)
+            .max_tables_per_component(TABLES_PER_INVOCATION)
             .max_memory_size(options.max_memory_bytes)
             // One fiber stack per invocation in flight (the guest runs on it; not zeroed, so a
             // reused stack is neither cleared nor handed back to the kernel).

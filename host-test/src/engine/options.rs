@@ -54,7 +54,8 @@ pub enum Allocation {
     OnDemand,
     /// wasmtime's pooling allocator: slots reserved once and reused, so instantiation is
     /// faster; at most `max_concurrent` invocations run at once (more fail at once with
-    /// [`HostError::Busy`]). Reserves address space (not memory) for every slot.
+    /// [`HostError::Busy`]). Reserves address space (not memory) for every slot; each slot
+    /// keeps up to 2 MiB of the memory its invocations touched resident for the next one.
     Pooling {
         /// Invocations that may run at the same time.
         max_concurrent: u32,
