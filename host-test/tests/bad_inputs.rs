@@ -3,14 +3,12 @@
 
 mod common;
 
-use common::{broken_connections, connection, fixture, host};
+use common::{ENVELOPE, broken_connections, connection, fixture, host};
 use docusign_host::bindings::Connection;
 use docusign_host::json_api::{self, InputFiles};
 use docusign_host::replay::Cassette;
 use docusign_host::replay::Replay;
 use serde_json::{Value, json};
-
-const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
 
 /// Run `action` with `input` on `conn`; expect invalid-input on `field` and no request at all.
 fn expect_invalid(conn: &Connection, action: &str, input: Value, field: &str) {

@@ -9,15 +9,13 @@ use std::process::{Command, Stdio};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{connection, fixture, host, replay};
+use common::{ENVELOPE, connection, fixture, host, replay};
 use docusign_host::bindings::ConnectorError;
 use docusign_host::bindings::signing::{
     ConnectError, EnvelopeStatus, RecipientKind, RecipientStatus, SignatureMismatch,
 };
 use docusign_host::json_api::{self, Call, InputFiles};
 use serde_json::{Value, json};
-
-const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
 
 fn key() -> String {
     std::fs::read_to_string(fixture("connect/test-only-hmac-key.txt")).unwrap()

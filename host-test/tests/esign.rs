@@ -4,10 +4,8 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{connection, fixture, host, replay};
-use docusign_host::bindings::signing::{
-    Document, EnvelopeStatus, Expiration, Reminders, SendRequest,
-};
+use common::{ENVELOPE, connection, fixture, host, replay, send_request};
+use docusign_host::bindings::signing::{EnvelopeStatus, SendRequest};
 use docusign_host::bindings::{ConnectorError, Method};
 use docusign_host::json_api::{self, InputFiles};
 use docusign_host::replay::Cassette;
@@ -15,7 +13,6 @@ use docusign_host::replay::Replay;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
 const ACCOUNT_BASE: &str =
     "https://demo.docusign.net/restapi/v2.1/accounts/a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
 
@@ -57,46 +54,6 @@ fn sent_bodies(r: &Replay, method: Method, url_suffix: &str) -> Vec<Value> {
         .filter(|q| q.method == method && q.url.ends_with(url_suffix))
         .map(|q| serde_json::from_slice(&q.body).unwrap())
         .collect()
-}
-
-fn send_request() -> SendRequest {
-    SendRequest {
-        signer_emails: vec![
-            "alice.signer@example.com".into(),
-            "bob.signer@example.org".into(),
-        ],
-        signer_names: vec!["Alice Signer".into(), "Bob Signer".into()],
-        documents: vec![
-            Document {
-                name: "Master Services Agreement.pdf".into(),
-                content: read("documents/Master Services Agreement.pdf"),
-            },
-            Document {
-                name: "Order Form.txt".into(),
-                content: read("documents/Order Form.txt"),
-            },
-        ],
-        email_subject: "Please sign: Master Services Agreement".into(),
-        email_body: Some(
-            "Hello, please review and sign the attached agreement and order form.".into(),
-        ),
-        cc_emails: vec!["carol.cc@example.com".into()],
-        cc_names: vec!["Carol Copy".into()],
-        signing_order: vec![Some(1), Some(2)],
-        expiration: Some(Expiration {
-            enabled: true,
-            validity_days: Some(30),
-            warning_days: Some(5),
-        }),
-        reminders: Some(Reminders {
-            enabled: true,
-            first_reminder_days: Some(2),
-            interval_days: Some(1),
-        }),
-        idempotency_key: None,
-        signer_fields: Vec::new(),
-        signer_client_user_ids: Vec::new(),
-    }
 }
 
 /// send -> status sent -> status completed -> documents + summary -> void refused.

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{connection, host, live_options_to};
+use common::{ENVELOPE, START_MS, connection, host, live_options_to};
 use docusign_host::bindings::commands::{EventType, FetchRequest};
 use docusign_host::bindings::{ConnectorError, TransportError};
 use docusign_host::capabilities::Capabilities;
@@ -19,7 +19,6 @@ use docusign_host::transport::LiveTransport;
 use docusign_host::{ConnectorHost, HostError, HostOptions};
 use serde_json::{Value, json};
 
-const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
 const ACCOUNT_BASE: &str =
     "https://demo.docusign.net/restapi/v2.1/accounts/a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
 
@@ -241,7 +240,7 @@ fn huge_content_length_is_refused_before_reading() {
     let options = live_options_to(&server);
     let caps = Capabilities {
         transport: Arc::new(LiveTransport::new(options).unwrap()),
-        clock: Arc::new(ManualClock::new(1_746_200_400_000)),
+        clock: Arc::new(ManualClock::new(START_MS)),
         state: Arc::new(MemoryStateStore::new()),
         log: Arc::new(MemoryLog::default()),
     };

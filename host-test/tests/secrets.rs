@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use common::{connection, fixture, host, live_options_to};
+use common::{ENVELOPE, START_MS, connection, fixture, host, live_options_to};
 use docusign_host::bindings::Request;
 use docusign_host::capabilities::Capabilities;
 use docusign_host::clock::ManualClock;
@@ -21,8 +21,6 @@ use docusign_host::replay::{Cassette, RecordingTransport};
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::LiveTransport;
 use serde_json::{Value, json};
-
-const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
 
 /// Everything produced, and every secret seen, while driving the fixtures.
 #[derive(Default)]
@@ -282,7 +280,7 @@ fn drive_live_recording(scan: &mut Scan) {
     let log = Arc::new(MemoryLog::default());
     let caps = Capabilities {
         transport: recording,
-        clock: Arc::new(ManualClock::new(1_746_200_400_000)),
+        clock: Arc::new(ManualClock::new(START_MS)),
         state: Arc::new(MemoryStateStore::new()),
         log: log.clone(),
     };

@@ -5,8 +5,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use docusign_host::bindings::Connection;
-use docusign_host::replay::Replay;
+use docusign_host::capabilities::{Capabilities, Transport};
+use docusign_host::clock::ManualClock;
+use docusign_host::log_sink::MemoryLog;
+use docusign_host::replay::{Cassette, Replay};
 use docusign_host::replay::{ReplayServer, TlsIdentity};
+use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::LiveOptions;
 use docusign_host::{ConnectorHost, HostOptions};
 
@@ -182,4 +186,68 @@ pub fn jsonl_ids(path: &std::path::Path) -> Vec<String> {
                 .to_owned()
         })
         .collect()
+}
+
+/// The envelope of the signing cassettes.
+pub const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
+
+/// A cassette from `fixtures/cassettes/NAME.json`.
+pub fn cassette(name: &str) -> Cassette {
+    Cassette::load(fixture(&format!("cassettes/{name}.json"))).unwrap()
+}
+
+/// Capabilities around `transport`: a manual clock at `start_ms`, a fresh state store, a
+/// log kept in memory.
+pub fn caps(transport: Arc<dyn Transport>, start_ms: u64) -> (Capabilities, Arc<MemoryLog>) {
+    let log = Arc::new(MemoryLog::default());
+    let caps = Capabilities {
+        transport,
+        clock: Arc::new(ManualClock::new(start_ms)),
+        state: Arc::new(MemoryStateStore::new()),
+        log: log.clone(),
+    };
+    (caps, log)
+}
+
+/// The manual clock's start in the cassettes' tests (2025-05-02).
+pub const START_MS: u64 = 1_746_200_400_000;
+
+/// The send-for-signature request of `fixtures/inputs/send.json` with its two documents.
+pub fn send_request() -> docusign_host::bindings::signing::SendRequest {
+    let input: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("inputs/send.json")).unwrap())
+            .unwrap();
+    let read = |p: &str| std::fs::read(fixture(&format!("documents/{p}"))).unwrap();
+    docusign_host::bindings::signing::SendRequest {
+        signer_emails: serde_json::from_value(input["signer_emails"].clone()).unwrap(),
+        signer_names: serde_json::from_value(input["signer_names"].clone()).unwrap(),
+        documents: vec![
+            docusign_host::bindings::signing::Document {
+                name: "Master Services Agreement.pdf".into(),
+                content: read("Master Services Agreement.pdf"),
+            },
+            docusign_host::bindings::signing::Document {
+                name: "Order Form.txt".into(),
+                content: read("Order Form.txt"),
+            },
+        ],
+        email_subject: input["email_subject"].as_str().unwrap().into(),
+        email_body: input["email_body"].as_str().map(Into::into),
+        cc_emails: serde_json::from_value(input["cc_emails"].clone()).unwrap(),
+        cc_names: serde_json::from_value(input["cc_names"].clone()).unwrap(),
+        signing_order: vec![Some(1), Some(2)],
+        expiration: Some(docusign_host::bindings::signing::Expiration {
+            enabled: true,
+            validity_days: Some(30),
+            warning_days: Some(5),
+        }),
+        reminders: Some(docusign_host::bindings::signing::Reminders {
+            enabled: true,
+            first_reminder_days: Some(2),
+            interval_days: Some(1),
+        }),
+        idempotency_key: None,
+        signer_fields: Vec::new(),
+        signer_client_user_ids: Vec::new(),
+    }
 }
