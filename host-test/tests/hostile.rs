@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{ENVELOPE, START_MS, connection, host, live_options_to};
+use common::{ACCOUNT_BASE, ENVELOPE, START_MS, connection, host, live_options_to};
 use docusign_host::bindings::commands::{EventType, FetchRequest};
 use docusign_host::bindings::{ConnectorError, TransportError};
 use docusign_host::capabilities::Capabilities;
@@ -18,9 +18,6 @@ use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::LiveTransport;
 use docusign_host::{ConnectorHost, HostError, HostOptions};
 use serde_json::{Value, json};
-
-const ACCOUNT_BASE: &str =
-    "https://demo.docusign.net/restapi/v2.1/accounts/a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
 
 fn auth() -> Vec<Value> {
     vec![

@@ -1,6 +1,8 @@
 //! Shared test setup: one host (compiled once per test binary, cached on disk), fixture paths.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -189,6 +191,24 @@ pub fn jsonl_ids(path: &std::path::Path) -> Vec<String> {
 }
 
 /// The envelope of the signing cassettes.
+/// The demo account's eSignature REST base.
+pub const ACCOUNT_BASE: &str =
+    "https://demo.docusign.net/restapi/v2.1/accounts/a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
+
+/// The JSON bodies of the requests `r` received for `url_suffix` with `method`.
+pub fn sent_bodies(
+    r: &Replay,
+    method: docusign_host::bindings::Method,
+    url_suffix: &str,
+) -> Vec<serde_json::Value> {
+    r.transport
+        .received()
+        .iter()
+        .filter(|q| q.method == method && q.url.ends_with(url_suffix))
+        .map(|q| serde_json::from_slice(&q.body).unwrap())
+        .collect()
+}
+
 pub const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
 
 /// A cassette from `fixtures/cassettes/NAME.json`.
