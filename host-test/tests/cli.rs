@@ -217,9 +217,7 @@ fn invoke_never_prints_a_signing_url_and_writes_it_to_a_private_file() {
         &serde_json::json!({"name": "signing-url", "interactions": [i[0], i[1], i[3]]}),
     );
     let url = i[3]["response"]["body"]["json"]["url"].as_str().unwrap();
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("signing-url");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::fresh_dir("signing-url");
     let input = dir.join("view.json");
     std::fs::write(
         &input,
@@ -276,10 +274,7 @@ fn invoke_never_prints_a_signing_url_and_writes_it_to_a_private_file() {
 #[test]
 fn serve_and_live_invoke_with_record() {
     use std::io::BufRead as _;
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("serve-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::fresh_dir("serve-cli");
     let ca = dir.join("ca.pem");
     let mut server = Command::new(env!("CARGO_BIN_EXE_docusign-host"))
         .args([

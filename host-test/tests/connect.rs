@@ -296,10 +296,7 @@ fn post(
 fn the_listener_writes_each_verified_event_once_across_restarts() {
     use docusign_host::connect_listener::{ConnectListener, Served};
 
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("connect-listener-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::fresh_dir("connect-listener");
     let out = dir.join("events.jsonl");
     let start = |stop_after: u64| {
         let r = replay("no-requests");

@@ -253,10 +253,7 @@ fn survive_20_crashes(
     request: FetchRequest,
     expected: Vec<String>,
 ) {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("delivery-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::fresh_dir(&format!("delivery-{name}"));
     let out = dir.join("events.jsonl");
     let state = Arc::new(FlakyState::default());
     let clock = Arc::new(ManualClock::new(DEFAULT_START_MS));

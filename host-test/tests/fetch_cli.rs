@@ -48,10 +48,7 @@ fn monitor_event(n: u32) -> Value {
 /// committed cursor and the JSON-lines file holds every event once.
 #[test]
 fn fetch_delivers_to_jsonl_and_resumes_from_the_committed_checkpoint() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("fetch-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::fresh_dir("fetch-cli");
     let (token, page) = (token_interaction("fetch-token"), monitor_page);
     let first = write_cassette(
         "fetch-1.json",
@@ -119,10 +116,7 @@ fn fetch_delivers_to_jsonl_and_resumes_from_the_committed_checkpoint() {
 /// which expects the cursor after it, would refuse the request).
 #[test]
 fn a_fetch_killed_before_its_commit_is_committed_by_the_next_run() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("fetch-kill-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::fresh_dir("fetch-kill");
     let (token, page) = (token_interaction("kill-token"), monitor_page);
     let first = write_cassette(
         "kill-1.json",

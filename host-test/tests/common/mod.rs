@@ -29,6 +29,15 @@ pub fn fixture(path: &str) -> PathBuf {
     root().join("fixtures").join(path)
 }
 
+/// An empty directory `NAME-PID` under the target's scratch directory (emptied if a run left it).
+pub fn fresh_dir(name: &str) -> PathBuf {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Options for test hosts: the compiled component is cached under the target directory.
 pub fn options() -> HostOptions {
     HostOptions {
@@ -190,7 +199,6 @@ pub fn jsonl_ids(path: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-/// The envelope of the signing cassettes.
 /// The demo account's eSignature REST base.
 pub const ACCOUNT_BASE: &str =
     "https://demo.docusign.net/restapi/v2.1/accounts/a4ec37d6-1c2b-4c3d-9e4f-143885c220e1";
@@ -209,6 +217,7 @@ pub fn sent_bodies(
         .collect()
 }
 
+/// The envelope of the signing cassettes.
 pub const ENVELOPE: &str = "0d077e5c-ecaa-42c4-a60b-7b437d26c0ad";
 
 /// A cassette from `fixtures/cassettes/NAME.json`.
