@@ -15,6 +15,14 @@ mkdir -p "$OUT"
 step() { printf '\n==> %s\n' "$*" >&2; }
 # BENCH_ONLY=flow,concurrency (criterion, memory, concurrency, openssl, flow): some steps only.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
+# BENCH_PIN=same (the flows' server and client both on CPU 0) or split (server on CPU 0, client
+# on CPU 1): a fixed placement for the signing flows; unset, the scheduler places them.
+case "${BENCH_PIN:-}" in
+    "") SERVER_CPU=(); CLIENT_CPU=() ;;
+    same) SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 0) ;;
+    split) SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1) ;;
+    *) echo "BENCH_PIN must be same or split" >&2; exit 2 ;;
+esac
 
 step "release build (host, serve, benchmarks)"
 cargo build --release -p docusign-host
@@ -53,7 +61,7 @@ if [ ! -x "$OUT/venv/bin/python" ]; then
 fi
 "$OUT/venv/bin/pip" list 2>/dev/null | grep -iE "^(docusign-esign|pyjwt|cryptography|urllib3) " >&2 || true
 serve() {
-    target/release/docusign-host serve "$OUT/flows$CACHED.json" --addr "127.0.0.1:$PORT" \
+    "${SERVER_CPU[@]}" target/release/docusign-host serve "$OUT/flows$CACHED.json" --addr "127.0.0.1:$PORT" \
         --ca-out "$OUT/ca.pem" --exit-when-done > "$OUT/serve-$1$CACHED.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 50); do [ -s "$OUT/ca.pem" ] && grep -q serving "$OUT/serve-$1$CACHED.log" && break; sleep 0.1; done
@@ -65,18 +73,18 @@ for CACHED in "" -cached; do
     python3 fixtures/tools/make_bench_fixtures.py --repeat "$((WARMUP + FLOWS))" $FLAG \
         --out "$OUT/flows$CACHED.json"
     rm -f "$OUT/ca.pem"; serve python
-    "$OUT/venv/bin/python" host-test/benches/python_sdk_flow.py --port "$PORT" --ca "$OUT/ca.pem" \
+    "${CLIENT_CPU[@]}" "$OUT/venv/bin/python" host-test/benches/python_sdk_flow.py --port "$PORT" --ca "$OUT/ca.pem" \
         --flows "$FLOWS" --warmup "$WARMUP" --key fixtures/keys/test-only-rsa-pkcs1.pem $FLAG \
         --document "fixtures/documents/Master Services Agreement.pdf" > "$OUT/flow$CACHED-python.json"
     wait "$SERVER"
     rm -f "$OUT/ca.pem"; serve node
-    (cd host-test/benches/node_sdk && NODE_EXTRA_CA_CERTS="$OUT/ca.pem" node flow.js --port "$PORT" \
+    (cd host-test/benches/node_sdk && NODE_EXTRA_CA_CERTS="$OUT/ca.pem" "${CLIENT_CPU[@]}" node flow.js --port "$PORT" \
         --flows "$FLOWS" --warmup "$WARMUP" --key ../../../fixtures/keys/test-only-rsa-pkcs1.pem $FLAG \
         --document "../../../fixtures/documents/Master Services Agreement.pdf") > "$OUT/flow$CACHED-node.json"
     wait "$SERVER"
     for client in rust native floor; do
         rm -f "$OUT/ca.pem"; serve "$client"
-        cargo bench -q -p docusign-host --bench flow -- --port "$PORT" --ca "$OUT/ca.pem" \
+        "${CLIENT_CPU[@]}" cargo bench -q -p docusign-host --bench flow -- --port "$PORT" --ca "$OUT/ca.pem" \
             --flows "$FLOWS" --warmup "$WARMUP" $FLAG \
             --client "$([ "$client" = rust ] && echo component || echo "$client")" \
             > "$OUT/flow$CACHED-$client.json"
@@ -84,7 +92,7 @@ for CACHED in "" -cached; do
     done
     # The same flows replayed in process (no network): what runs between the exchanges.
     for client in rust native; do
-        cargo bench -q -p docusign-host --bench flow -- --cassette "$OUT/flows$CACHED.json" \
+        "${CLIENT_CPU[@]}" cargo bench -q -p docusign-host --bench flow -- --cassette "$OUT/flows$CACHED.json" \
             --flows "$FLOWS" --warmup "$WARMUP" $FLAG \
             --client "$([ "$client" = rust ] && echo component || echo "$client")" \
             > "$OUT/flow$CACHED-inprocess-$client.json"
