@@ -16,7 +16,9 @@ use docusign_connector::events;
 use docusign_connector::request::HttpResponse;
 use docusign_connector::testing::FakeHost;
 use docusign_host::bindings::{Method, Request, commands};
-use docusign_host::engine::{Allocation, Artifact, EMBEDDED_COMPONENT, Instantiate};
+use docusign_host::engine::{
+    Allocation, Artifact, DeadlineChecks, EMBEDDED_COMPONENT, Instantiate,
+};
 use docusign_host::replay::{Cassette, CassetteTransport};
 use docusign_host::{ConnectorHost, HostOptions, Transport};
 use support::*;
@@ -25,6 +27,8 @@ use support::*;
 const LARGE_DOCUMENT_BYTES: usize = 25 << 20;
 /// Events in the Monitor batch.
 const EVENTS: usize = 2000;
+/// The suffix of rows whose host checks the time bound at host calls only.
+const HOST_CALL_CHECKS: &str = ", host-call checks only";
 
 fn unwrap<T, E: std::fmt::Debug, H: std::fmt::Debug>(r: Result<Result<T, E>, H>) -> T {
     r.expect("host error").expect("connector error")
@@ -67,9 +71,18 @@ fn rs256(c: &mut Criterion) {
             .json("/oauth/token", 200, TOKEN_REPLY)
             .json(&format!("/envelopes/{ENVELOPE_ID}"), 200, &status_reply()),
     );
-    // The tuned build (what the host loads) under the plain names; the portable build beside it.
-    for (artifact, suffix) in [(Artifact::Tuned, ""), (Artifact::Portable, ", portable")] {
-        let host = load_artifact(artifact, Allocation::OnDemand);
+    // The tuned build (what the host loads) under the plain names; the portable build beside it,
+    // and the tuned build with the time bound checked at host calls only (no epoch checks).
+    for (artifact, checks, suffix) in [
+        (Artifact::Tuned, DeadlineChecks::GuestCode, ""),
+        (Artifact::Portable, DeadlineChecks::GuestCode, ", portable"),
+        (
+            Artifact::Tuned,
+            DeadlineChecks::HostCallsOnly,
+            HOST_CALL_CHECKS,
+        ),
+    ] {
+        let host = load_checked(artifact, Allocation::OnDemand, checks);
         for (name, with_token) in [
             ("grant/component (status uncached - cached)", false),
             ("status/component (cached token)", true),
@@ -312,9 +325,16 @@ fn monitor_events(c: &mut Criterion) {
         first_fetch: None,
     };
     let pooled = host_pooled();
+    let unchecked = load_checked(
+        Artifact::Tuned,
+        Allocation::Pooling { max_concurrent: 16 },
+        DeadlineChecks::HostCallsOnly,
+    );
+    let unchecked_name = format!("fetch/component, pooling{HOST_CALL_CHECKS}");
     for (name, host) in [
         ("fetch/component", &host),
         ("fetch/component, pooling", &pooled),
+        (unchecked_name.as_str(), &unchecked),
     ] {
         g.bench_function(name, |b| {
             b.iter_batched(

@@ -14,10 +14,12 @@
 //!     docusign-host serve flows.json --ca-out ca.pem --addr 127.0.0.1:PORT &
 //!     cargo bench -p docusign-host --bench flow -- --port PORT --ca ca.pem --flows N --warmup W
 //!         [--client component|native|floor] [--cached-token] [--allocation pooling|on-demand]
+//!         [--host-call-checks]
 //!     cargo bench -p docusign-host --bench flow -- --cassette flows.json --flows N --warmup W ...
 //!
 //! The component runs with the pooling allocator (as a busy service should) unless
-//! `--allocation on-demand`.
+//! `--allocation on-demand`, and its time bound checked in guest code too (the default) unless
+//! `--host-call-checks` (`DeadlineChecks::HostCallsOnly`).
 //!
 //! `--cached-token`: as a service runs, one token (and userinfo) for all flows: the first flow
 //! gets them, the others send 5 requests (the server's cassette is made with `--cached-token`).
@@ -38,7 +40,7 @@ use std::time::Instant;
 use docusign_host::bindings::signing::EnvelopeStatus;
 use docusign_host::bindings::{Request, Response, TransportError};
 use docusign_host::clock::SystemClock;
-use docusign_host::engine::Allocation;
+use docusign_host::engine::{Allocation, Artifact, DeadlineChecks};
 use docusign_host::log_sink::NullLog;
 use docusign_host::replay::CassetteTransport;
 use docusign_host::state_store::MemoryStateStore;
@@ -86,10 +88,16 @@ fn main() {
         recording: Mutex::new(Some(Vec::new())),
         recorded: OnceLock::new(),
     });
-    let host = load_host(match arg(&args, "--allocation").as_deref() {
+    let allocation = match arg(&args, "--allocation").as_deref() {
         Some("on-demand") => Allocation::OnDemand,
         _ => Allocation::Pooling { max_concurrent: 16 },
-    });
+    };
+    let deadline_checks = if args.iter().any(|a| a == "--host-call-checks") {
+        DeadlineChecks::HostCallsOnly
+    } else {
+        DeadlineChecks::GuestCode
+    };
+    let host = load_checked(Artifact::Tuned, allocation, deadline_checks);
     let conn = connection();
     let document = std::fs::read(fixture("documents/Master Services Agreement.pdf")).unwrap();
     let request = {

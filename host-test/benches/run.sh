@@ -82,11 +82,13 @@ for CACHED in "" -cached; do
         --flows "$FLOWS" --warmup "$WARMUP" --key ../../../fixtures/keys/test-only-rsa-pkcs1.pem $FLAG \
         --document "../../../fixtures/documents/Master Services Agreement.pdf") > "$OUT/flow$CACHED-node.json"
     wait "$SERVER"
-    for client in rust native floor; do
+    # rust-hostcalls: the component with its time bound checked at host calls only.
+    for client in rust rust-hostcalls native floor; do
         rm -f "$OUT/ca.pem"; serve "$client"
         "${CLIENT_CPU[@]}" cargo bench -q -p docusign-host --bench flow -- --port "$PORT" --ca "$OUT/ca.pem" \
             --flows "$FLOWS" --warmup "$WARMUP" $FLAG \
-            --client "$([ "$client" = rust ] && echo component || echo "$client")" \
+            --client "$(case $client in rust*) echo component;; *) echo "$client";; esac)" \
+            $([ "$client" = rust-hostcalls ] && echo --host-call-checks) \
             > "$OUT/flow$CACHED-$client.json"
         wait "$SERVER"
     done

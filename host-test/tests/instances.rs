@@ -11,7 +11,7 @@ use common::{ENVELOPE, START_MS, caps, cassette, connection, fixture, host, send
 use docusign_host::bindings::{ConnectorError, Request, Response, TransportError};
 use docusign_host::capabilities::{Capabilities, Transport};
 use docusign_host::clock::SystemClock;
-use docusign_host::engine::CompileSource;
+use docusign_host::engine::{CompileSource, DeadlineChecks};
 use docusign_host::log_sink::MemoryLog;
 use docusign_host::replay::{Cassette, CassetteTransport, Replay};
 use docusign_host::state_store::MemoryStateStore;
@@ -115,6 +115,39 @@ fn limits_stop_one_invocation_while_others_continue() {
             .unwrap()
             .is_ok()
     );
+}
+
+/// Checked at host calls only, the time bound still stops a request that outlives it, and the
+/// host goes on serving.
+#[test]
+fn host_call_checks_still_stop_a_slow_request() {
+    let host = ConnectorHost::new(HostOptions {
+        invocation_timeout: Duration::from_millis(1500),
+        deadline_checks: DeadlineChecks::HostCallsOnly,
+        ..common::options()
+    })
+    .unwrap();
+    let (slow, _) = caps(
+        Arc::new(SlowTransport {
+            delay: Duration::from_secs(3),
+        }),
+        START_MS,
+    );
+    let outcome = host.auth_test(&slow, &connection());
+    assert!(
+        matches!(
+            outcome,
+            Err(HostError::Timeout { limit }) if limit == Duration::from_millis(1500)
+        ),
+        "{outcome:?}"
+    );
+    let r = Replay::load(fixture("cassettes/auth/token-userinfo.json")).unwrap();
+    assert!(
+        host.auth_test(&r.capabilities(), &connection())
+            .unwrap()
+            .is_ok()
+    );
+    r.finish().unwrap();
 }
 
 /// Eight threads invoke at once with one state store: one token grant, one userinfo call.

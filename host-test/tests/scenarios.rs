@@ -1,7 +1,8 @@
 //! The shared scenarios (`fixtures/scenarios/*.json`) through the Rust host's JSON API: each is
 //! a sequence of actions over cassettes with the outputs every host must give. The Node host's
 //! tests (`hosts/node/test/`) replay the same files against the same outputs.
-//! Each runs on the blocking path and on the async one (`invoke_async` on a Tokio runtime).
+//! Each runs on the blocking path and on the async one (`invoke_async` on a Tokio runtime), and
+//! on a host that checks the time bound at host calls only (guest code uninstrumented).
 //! `DOCUSIGN_BLESS=1 cargo test --test scenarios` rewrites `outputs` after a deliberate change.
 
 mod common;
@@ -10,10 +11,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::{fixture, host};
+use docusign_host::engine::DeadlineChecks;
 use docusign_host::json_api::{self, InputFiles};
 use docusign_host::replay::{Cassette, Replay};
 use docusign_host::settings;
 use docusign_host::state_store::MemoryStateStore;
+use docusign_host::{ConnectorHost, HostOptions};
 use serde_json::{Value, json};
 
 /// Which entry point runs the steps.
@@ -23,8 +26,8 @@ enum Via {
     Async,
 }
 
-/// Every step's `{"ok": …}` or `{"error": …}`.
-fn run(scenario: &Value, via: Via) -> Vec<Value> {
+/// Every step's `{"ok": …}` or `{"error": …}`, on `host`.
+fn run(host: &Arc<ConnectorHost>, scenario: &Value, via: Via) -> Vec<Value> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_time()
@@ -48,11 +51,11 @@ fn run(scenario: &Value, via: Via) -> Vec<Value> {
                 None => step["input"].clone(),
             };
             let action = step["action"].as_str().unwrap();
-            let (host, caps, files) = (host(), replay.capabilities(), InputFiles::default());
+            let (caps, files) = (replay.capabilities(), InputFiles::default());
             let outcome = match via {
-                Via::Blocking => json_api::invoke(&host, &caps, &conn, action, input, files),
+                Via::Blocking => json_api::invoke(host, &caps, &conn, action, input, files),
                 Via::Async => runtime.block_on(json_api::invoke_async(
-                    &host, &caps, &conn, action, input, files,
+                    host, &caps, &conn, action, input, files,
                 )),
             };
             let output = match outcome {
@@ -78,14 +81,28 @@ fn every_scenario_gives_its_outputs() {
     files.sort();
     assert!(files.len() >= 2, "{files:?}");
     let bless = std::env::var_os("DOCUSIGN_BLESS").is_some();
+    let host = host();
+    let unchecked = Arc::new(
+        ConnectorHost::new(HostOptions {
+            deadline_checks: DeadlineChecks::HostCallsOnly,
+            ..common::options()
+        })
+        .unwrap(),
+    );
     for file in files {
         let mut scenario: Value =
             serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let outputs = run(&scenario, Via::Blocking);
+        let outputs = run(&host, &scenario, Via::Blocking);
         assert_eq!(
             outputs,
-            run(&scenario, Via::Async),
+            run(&host, &scenario, Via::Async),
             "{}: the async path differs",
+            file.display()
+        );
+        assert_eq!(
+            outputs,
+            run(&unchecked, &scenario, Via::Blocking),
+            "{}: the host without checks in guest code differs",
             file.display()
         );
         if bless {

@@ -7,6 +7,7 @@
 //! archive_dir = "signed"                # optional: SignatureWorkflow saves signed documents here
 //! documents_dir = "to-sign"             # optional: send inputs may name documents by `path` here
 //! invocation_timeout_secs = 300         # bound of one connector call
+//! timeout_in_guest_code = true          # false: checked at host calls only (faster signing)
 //! max_concurrent_invocations = 256      # connector calls at once (pooled instance slots)
 //! restate_identity_keys = []            # optional: accept only requests signed by these Restate keys
 //!
@@ -97,6 +98,11 @@ pub struct WorkerConfig {
     /// Bound of one connector call, seconds.
     #[serde(default = "default_timeout")]
     pub invocation_timeout_secs: u64,
+    /// Whether that bound is checked in the connector's own code as well as at its host calls;
+    /// `false` makes signing and event parsing faster, but a connector stuck in a loop that
+    /// calls no host function would never be stopped.
+    #[serde(default = "default_true")]
+    pub timeout_in_guest_code: bool,
     /// Connector calls running at once: wasmtime's pooling allocator reserves this many instance
     /// slots (reused with their memory reset in place); a call beyond it is retried by Restate.
     #[serde(default = "default_max_concurrent")]
@@ -176,6 +182,10 @@ fn default_timeout() -> u64 {
 }
 /// Most pooled slots: each reserves address space (about 16 GiB of it, not memory).
 pub const MAX_CONCURRENT_INVOCATIONS: u32 = 4_096;
+
+fn default_true() -> bool {
+    true
+}
 
 fn default_max_concurrent() -> u32 {
     256
@@ -304,6 +314,10 @@ mod tests {
         assert_eq!(main.resolve["*"].to_string(), "127.0.0.1:8443");
         assert_eq!(c.retry.max_duration(), Duration::from_secs(900));
         assert_eq!(c.max_concurrent_invocations, 256);
+        assert!(c.timeout_in_guest_code);
+        let host_calls_only =
+            parse("timeout_in_guest_code = false\n[integrations.a]\nsettings = \"a\"\n").unwrap();
+        assert!(!host_calls_only.timeout_in_guest_code);
         let up = parse("[integrations.a]\nsettings = \"../../fixtures/./a.toml\"\n").unwrap();
         assert_eq!(up.integrations["a"].settings, Path::new("/fixtures/a.toml"));
     }

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use docusign_host::engine::Allocation;
+use docusign_host::engine::{Allocation, DeadlineChecks};
 use docusign_host::{ConnectorHost, HostOptions};
 use restate_sdk::endpoint::Endpoint;
 use restate_sdk::http_server::HttpServer;
@@ -45,6 +45,11 @@ pub fn worker(config: &WorkerConfig) -> Result<Worker, StartError> {
     let integrations = Integrations::load(config)?;
     let host = ConnectorHost::new(HostOptions {
         invocation_timeout: std::time::Duration::from_secs(config.invocation_timeout_secs),
+        deadline_checks: if config.timeout_in_guest_code {
+            DeadlineChecks::GuestCode
+        } else {
+            DeadlineChecks::HostCallsOnly
+        },
         // Slots reused with their memory reset in place: many calls in flight do not contend
         // on the address space (BENCHMARKS.md, "Many invocations in flight").
         allocation: Allocation::Pooling {

@@ -12,7 +12,7 @@ use docusign_connector::auth::userinfo::{Account, UserInfo};
 use docusign_connector::config::{Config, Connection as NativeConnection};
 use docusign_host::bindings::{Connection, Request, Response, TransportError, signing};
 use docusign_host::clock::ManualClock;
-use docusign_host::engine::{Allocation, Artifact};
+use docusign_host::engine::{Allocation, Artifact, DeadlineChecks};
 use docusign_host::log_sink::NullLog;
 use docusign_host::state_store::MemoryStateStore;
 use docusign_host::transport::{LiveOptions, LiveTransport};
@@ -26,11 +26,21 @@ pub fn load_host(allocation: Allocation) -> ConnectorHost {
 
 /// An embedded build loaded with `allocation`, its compilation cached across runs.
 pub fn load_artifact(artifact: Artifact, allocation: Allocation) -> ConnectorHost {
+    load_checked(artifact, allocation, DeadlineChecks::GuestCode)
+}
+
+/// An embedded build loaded with `allocation` and the time bound checked where `checks` says.
+pub fn load_checked(
+    artifact: Artifact,
+    allocation: Allocation,
+    deadline_checks: DeadlineChecks,
+) -> ConnectorHost {
     let cache = std::env::temp_dir().join("docusign-bench-cache");
     ConnectorHost::new(HostOptions {
         cache_dir: Some(cache),
         allocation,
         artifact,
+        deadline_checks,
         ..HostOptions::default()
     })
     .expect("load the component")

@@ -4,6 +4,7 @@
 
 mod cache;
 mod calls;
+mod deadline;
 mod error;
 mod options;
 mod stacks;
@@ -12,11 +13,12 @@ pub use cache::CompileSource;
 pub use calls::ConnectOutcome;
 pub use error::HostError;
 pub use options::{
-    Allocation, Artifact, HostOptions, Instantiate, InvocationStats, default_cache_dir,
+    Allocation, Artifact, DeadlineChecks, HostOptions, Instantiate, InvocationStats,
+    default_cache_dir,
 };
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sha2::{Digest as _, Sha256};
 use wasmtime::component::{
@@ -83,9 +85,6 @@ const CORE_INSTANCES_PER_INVOCATION: u32 = 16;
 const MEMORIES_PER_INVOCATION: u32 = 1;
 const TABLES_PER_INVOCATION: u32 = 2;
 
-/// How often the epoch advances; the granularity of the time bound.
-const EPOCH_TICK: Duration = Duration::from_millis(10);
-
 /// A loaded connector, ready for concurrent invocations.
 pub struct ConnectorHost {
     engine: Engine,
@@ -125,7 +124,9 @@ impl ConnectorHost {
         let pre = ConnectorPre::new(linker.instantiate_pre(&component).map_err(load_error)?)
             .map_err(load_error)?;
         let exports = calls::Exports::find(&engine, &component)?;
-        start_epoch_ticker(&engine);
+        if options.deadline_checks == DeadlineChecks::GuestCode {
+            deadline::start_epoch_ticker(&engine);
+        }
         Ok(Self {
             engine,
             linker,
@@ -294,9 +295,7 @@ impl ConnectorHost {
             HostState::new(caps.clone(), self.options.max_memory_bytes, deadline),
         );
         store.limiter(|s| &mut s.limiter);
-        let ticks = self.options.invocation_timeout.as_millis() / EPOCH_TICK.as_millis() + 1;
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
-        store.epoch_deadline_trap();
+        deadline::arm_epoch_deadline(&mut store, &self.options);
         store
     }
 
@@ -341,7 +340,8 @@ fn build_engine(options: &HostOptions) -> Result<Engine, HostError> {
     config.wasm_component_model(true);
     // The tuned build uses wide arithmetic (faster RSA); the portable one loads either way.
     config.wasm_wide_arithmetic(options.wide_arithmetic);
-    config.epoch_interruption(true);
+    // Checks in guest code cost it time: RSA signing about a third (BENCHMARKS.md).
+    config.epoch_interruption(options.deadline_checks == DeadlineChecks::GuestCode);
     // Profiling aid: `perf` can name the guest's functions (see BENCHMARKS.md).
     if std::env::var_os("DOCUSIGN_HOST_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
@@ -389,21 +389,6 @@ fn pagemap_scan_available() -> bool {
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|n| n.parse::<u32>().ok());
     matches!((numbers.next(), numbers.next()), (Some(major), Some(minor)) if (major, minor) >= (6, 7))
-}
-
-/// Advance the engine's epoch every tick until the engine is dropped.
-fn start_epoch_ticker(engine: &Engine) {
-    let weak = engine.weak();
-    std::thread::Builder::new()
-        .name("docusign-host-epoch".into())
-        .spawn(move || {
-            while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
-                drop(engine);
-                std::thread::sleep(EPOCH_TICK);
-            }
-        })
-        .ok();
 }
 
 /// A shared host, for callers that load once and invoke from many threads.

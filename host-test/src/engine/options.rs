@@ -11,6 +11,9 @@ pub struct HostOptions {
     pub max_memory_bytes: usize,
     /// Longest an invocation may run (guest code and host calls together).
     pub invocation_timeout: Duration,
+    /// Where that bound is checked: in guest code as well as at host calls (the default), or
+    /// at host calls only, which makes CPU-heavy guest code faster.
+    pub deadline_checks: DeadlineChecks,
     /// Directory for the compiled component; `None` compiles in memory every time.
     pub cache_dir: Option<PathBuf>,
     /// How instances get their memory.
@@ -27,12 +30,26 @@ impl Default for HostOptions {
         Self {
             max_memory_bytes: 512 << 20,
             invocation_timeout: Duration::from_secs(300),
+            deadline_checks: DeadlineChecks::GuestCode,
             cache_dir: default_cache_dir(),
             allocation: Allocation::OnDemand,
             wide_arithmetic: true,
             artifact: Artifact::Auto,
         }
     }
+}
+
+/// Where an invocation's time bound ([`HostOptions::invocation_timeout`]) is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineChecks {
+    /// In guest code (wasmtime's epoch interruption: a check at every loop and function entry)
+    /// and at every host call, so a guest that loops forever is stopped.
+    GuestCode,
+    /// At every host call only (HTTP, state, clock, log; a waiting request is still cut off at
+    /// the bound). Guest code runs without checks: RSA signing in the guest is about a third
+    /// faster and a page of events about a fifth (BENCHMARKS.md), but a guest stuck in a loop
+    /// that calls no host function is never stopped. For a component you trust.
+    HostCallsOnly,
 }
 
 /// The builds of the component the host embeds (one source, two sets of wasm features).
