@@ -72,28 +72,32 @@ mod tests {
         }
     }
 
-    /// Call `name` in `wasm` on an engine and store set up as the host sets them up, with the
-    /// store's deadline moved to "now" when `expired`.
-    fn call(options: &HostOptions, wasm: &[u8], name: &str, expired: bool) -> wasmtime::Result<()> {
+    /// An instance of `wasm` on an engine and store set up as the host sets them up.
+    fn instance(options: &HostOptions, wasm: &[u8]) -> (Engine, Store<()>, Instance) {
         let engine = build_engine(options).unwrap();
-        let module = Module::new(&engine, wasm)?;
+        let module = Module::new(&engine, wasm).unwrap();
         let mut store = Store::new(&engine, ());
         arm_epoch_deadline(&mut store, options);
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        (engine, store, instance)
+    }
+
+    /// `seven()`, with the store's deadline moved to "now" first when `expired`.
+    fn seven(options: &HostOptions, expired: bool) -> wasmtime::Result<i32> {
+        let (_engine, mut store, instance) = instance(options, SEVEN);
         if expired {
             store.set_epoch_deadline(0);
         }
-        let instance = Instance::new(&mut store, &module, &[])?;
-        if name == "seven" {
-            let f = instance.get_typed_func::<(), i32>(&mut store, name)?;
-            assert_eq!(f.call(&mut store, ())?, 7);
-        } else {
-            let f = instance.get_typed_func::<(), ()>(&mut store, name)?;
-            if options.deadline_checks == DeadlineChecks::GuestCode {
-                start_epoch_ticker(&engine);
-            }
-            f.call(&mut store, ())?;
-        }
-        Ok(())
+        let f = instance.get_typed_func::<(), i32>(&mut store, "seven")?;
+        f.call(&mut store, ())
+    }
+
+    /// `spin()`, with the epoch ticking as in the host.
+    fn spin(options: &HostOptions) -> wasmtime::Result<()> {
+        let (engine, mut store, instance) = instance(options, SPIN);
+        start_epoch_ticker(&engine);
+        let f = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+        f.call(&mut store, ())
     }
 
     fn is_interrupt(e: &wasmtime::Error) -> bool {
@@ -105,12 +109,12 @@ mod tests {
         let checked = options(DeadlineChecks::GuestCode, Duration::from_secs(60));
         let unchecked = options(DeadlineChecks::HostCallsOnly, Duration::from_secs(60));
         // Within the bound, both run the function.
-        call(&checked, SEVEN, "seven", false).unwrap();
-        call(&unchecked, SEVEN, "seven", false).unwrap();
+        assert_eq!(seven(&checked, false).unwrap(), 7);
+        assert_eq!(seven(&unchecked, false).unwrap(), 7);
         // Past it, a checked function entry traps; unchecked code has no check to trap on.
-        let e = call(&checked, SEVEN, "seven", true).unwrap_err();
+        let e = seven(&checked, true).unwrap_err();
         assert!(is_interrupt(&e), "{e:?}");
-        call(&unchecked, SEVEN, "seven", true).unwrap();
+        assert_eq!(seven(&unchecked, true).unwrap(), 7);
     }
 
     #[test]
@@ -119,12 +123,7 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let started = Instant::now();
-            let outcome = call(
-                &options(DeadlineChecks::GuestCode, bound),
-                SPIN,
-                "spin",
-                false,
-            );
+            let outcome = spin(&options(DeadlineChecks::GuestCode, bound));
             tx.send((outcome, started.elapsed())).ok();
         });
         // A broken check would spin for ever: fail instead of hanging the test run.
