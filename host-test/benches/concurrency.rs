@@ -12,7 +12,10 @@
 //!
 //!     cargo bench -p docusign-host --bench concurrency -- [--in-flight 100,1000,4000]
 //!         [--seconds 6] [--latency-ms 250] [--allocation on-demand,pooling]
-//!         [--io blocking,async] [--transport in-process,live-tls]
+//!         [--io blocking,async] [--transport in-process,live-tls] [--host-call-checks]
+//!
+//! `--host-call-checks`: the host checks the time bound at host calls only
+//! (`DeadlineChecks::HostCallsOnly`; rows say `"deadline_checks": "host-calls"`).
 //!
 //! Linux only (`/proc/self/status`, `/proc/self/stat`).
 
@@ -28,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use docusign_host::bindings::Connection;
 use docusign_host::bindings::{Request, Response, TransportError};
-use docusign_host::engine::Allocation;
+use docusign_host::engine::{Allocation, Artifact, DeadlineChecks};
 use docusign_host::json_api::{self, InputFiles};
 use docusign_host::{Capabilities, ConnectorHost, Transport, TransportFuture};
 use serde_json::json;
@@ -47,6 +50,7 @@ struct Run {
     transport: String,
     seconds: u64,
     latency_ms: u64,
+    host_call_checks: bool,
 }
 
 fn main() {
@@ -67,6 +71,7 @@ fn main() {
     let transports = arg("--transport", "in-process");
     let seconds: u64 = arg("--seconds", "6").parse().expect("--seconds N");
     let latency_ms: u64 = arg("--latency-ms", "250").parse().expect("--latency-ms N");
+    let host_call_checks = args.iter().any(|a| a == "--host-call-checks");
     let exe = std::env::current_exe().expect("own path");
     let mut runs = Vec::new();
     for transport in transports.split(',') {
@@ -80,6 +85,7 @@ fn main() {
                         transport: transport.to_owned(),
                         seconds,
                         latency_ms,
+                        host_call_checks,
                     });
                 }
             }
@@ -97,7 +103,8 @@ fn main() {
                               "io": run.io, "transport": run.transport,
                               "server": server.map(|a| a.to_string()),
                               "seconds": run.seconds,
-                              "latency_ms": run.latency_ms});
+                              "latency_ms": run.latency_ms,
+                              "host_call_checks": run.host_call_checks});
             let out = Command::new(&exe)
                 .env(CHILD_VAR, spec.to_string())
                 .output()
@@ -140,6 +147,7 @@ fn child(spec: &serde_json::Value) {
         transport: spec["transport"].as_str().unwrap().to_owned(),
         seconds: spec["seconds"].as_u64().unwrap(),
         latency_ms: spec["latency_ms"].as_u64().unwrap(),
+        host_call_checks: spec["host_call_checks"].as_bool().unwrap_or(false),
     };
     let allocation = match run.allocation.as_str() {
         "pooling" => Allocation::Pooling {
@@ -147,7 +155,12 @@ fn child(spec: &serde_json::Value) {
         },
         _ => Allocation::OnDemand,
     };
-    let host = Arc::new(load_host(allocation));
+    let checks = if run.host_call_checks {
+        DeadlineChecks::HostCallsOnly
+    } else {
+        DeadlineChecks::GuestCode
+    };
+    let host = Arc::new(load_checked(Artifact::Tuned, allocation, checks));
     let transport: Arc<dyn Transport> = match run.transport.as_str() {
         "live-tls" => {
             let server = spec["server"].as_str().expect("the server's address");
@@ -229,6 +242,7 @@ fn child(spec: &serde_json::Value) {
             "in_flight": run.in_flight,
             "allocation": run.allocation,
             "io": run.io,
+            "deadline_checks": if run.host_call_checks { "host-calls" } else { "guest-code" },
             "latency_ms": run.latency_ms,
             "invocations": lat.len(),
             "invocations_per_s": per_s.round(),
