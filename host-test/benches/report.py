@@ -232,7 +232,8 @@ def main():
     curve = read_json_lines(os.path.join(out, "concurrency.json"))
 
     def shape(c):
-        return (c["in_flight"], c.get("io", "blocking"), c["allocation"], c["latency_ms"])
+        return (c["in_flight"], c.get("io", "blocking"), c["allocation"], c["latency_ms"],
+                c.get("deadline_checks", "guest-code"))
 
     in_process = {shape(c): c for c in curve if c["transport"] == "in-process"}
     for c in curve:
@@ -253,7 +254,8 @@ def main():
         else:
             target, met = "", None
         row(f"{n:,} in flight, get-status answering after {c['latency_ms']} ms, {c['transport']}, "
-            f"{c.get('io', 'blocking')}, {c['allocation']}",
+            f"{c.get('io', 'blocking')}, {c['allocation']}"
+            + (HOST_CALL_CHECKS if c.get("deadline_checks") == "host-calls" else ""),
             f"{rate:,.0f}/s, p50 {c['p50_ms']:.0f} ms, p99 {c['p99_ms']:.0f} ms, "
             f"{c['peak_rss_mb']} MB{pss(c)}, {c['threads']:,} threads, {c['cpu_us_per_invocation']:.0f} µs CPU each",
             f"bound {c['latency_bound_per_s']:,.0f}/s (user {c['user_s']} s, system {c['system_s']} s)",
