@@ -155,11 +155,7 @@ fn child(spec: &serde_json::Value) {
         },
         _ => Allocation::OnDemand,
     };
-    let checks = if run.host_call_checks {
-        DeadlineChecks::HostCallsOnly
-    } else {
-        DeadlineChecks::GuestCode
-    };
+    let checks = DeadlineChecks::in_guest_code(!run.host_call_checks);
     let host = Arc::new(load_checked(Artifact::Tuned, allocation, checks));
     let transport: Arc<dyn Transport> = match run.transport.as_str() {
         "live-tls" => {

@@ -92,11 +92,8 @@ fn main() {
         Some("on-demand") => Allocation::OnDemand,
         _ => Allocation::Pooling { max_concurrent: 16 },
     };
-    let deadline_checks = if args.iter().any(|a| a == "--host-call-checks") {
-        DeadlineChecks::HostCallsOnly
-    } else {
-        DeadlineChecks::GuestCode
-    };
+    let deadline_checks =
+        DeadlineChecks::in_guest_code(!args.iter().any(|a| a == "--host-call-checks"));
     let host = load_checked(Artifact::Tuned, allocation, deadline_checks);
     let conn = connection();
     let document = std::fs::read(fixture("documents/Master Services Agreement.pdf")).unwrap();

@@ -66,6 +66,15 @@ serve() {
     SERVER=$!
     for _ in $(seq 50); do [ -s "$OUT/ca.pem" ] && grep -q serving "$OUT/serve-$1$CACHED.log" && break; sleep 0.1; done
 }
+# flow.rs's options for a client: rust is the component, rust-hostcalls the component with its
+# time bound checked at host calls only.
+flow_client() {
+    case $1 in
+        rust) echo --client component ;;
+        rust-hostcalls) echo --client component --host-call-checks ;;
+        *) echo --client "$1" ;;
+    esac
+}
 (cd host-test/benches/node_sdk && npm ci --ignore-scripts --no-audit --no-fund --silent)
 # A new token every flow (as the SDK samples do), then one token for all flows (as a service runs).
 for CACHED in "" -cached; do
@@ -82,21 +91,17 @@ for CACHED in "" -cached; do
         --flows "$FLOWS" --warmup "$WARMUP" --key ../../../fixtures/keys/test-only-rsa-pkcs1.pem $FLAG \
         --document "../../../fixtures/documents/Master Services Agreement.pdf") > "$OUT/flow$CACHED-node.json"
     wait "$SERVER"
-    # rust-hostcalls: the component with its time bound checked at host calls only.
     for client in rust rust-hostcalls native floor; do
         rm -f "$OUT/ca.pem"; serve "$client"
         "${CLIENT_CPU[@]}" cargo bench -q -p docusign-host --bench flow -- --port "$PORT" --ca "$OUT/ca.pem" \
-            --flows "$FLOWS" --warmup "$WARMUP" $FLAG \
-            --client "$(case $client in rust*) echo component;; *) echo "$client";; esac)" \
-            $([ "$client" = rust-hostcalls ] && echo --host-call-checks) \
+            --flows "$FLOWS" --warmup "$WARMUP" $FLAG $(flow_client "$client") \
             > "$OUT/flow$CACHED-$client.json"
         wait "$SERVER"
     done
     # The same flows replayed in process (no network): what runs between the exchanges.
     for client in rust native; do
         "${CLIENT_CPU[@]}" cargo bench -q -p docusign-host --bench flow -- --cassette "$OUT/flows$CACHED.json" \
-            --flows "$FLOWS" --warmup "$WARMUP" $FLAG \
-            --client "$([ "$client" = rust ] && echo component || echo "$client")" \
+            --flows "$FLOWS" --warmup "$WARMUP" $FLAG $(flow_client "$client") \
             > "$OUT/flow$CACHED-inprocess-$client.json"
     done
 done

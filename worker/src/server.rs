@@ -45,11 +45,7 @@ pub fn worker(config: &WorkerConfig) -> Result<Worker, StartError> {
     let integrations = Integrations::load(config)?;
     let host = ConnectorHost::new(HostOptions {
         invocation_timeout: std::time::Duration::from_secs(config.invocation_timeout_secs),
-        deadline_checks: if config.timeout_in_guest_code {
-            DeadlineChecks::GuestCode
-        } else {
-            DeadlineChecks::HostCallsOnly
-        },
+        deadline_checks: DeadlineChecks::in_guest_code(config.timeout_in_guest_code),
         // Slots reused with their memory reset in place: many calls in flight do not contend
         // on the address space (BENCHMARKS.md, "Many invocations in flight").
         allocation: Allocation::Pooling {

@@ -21,8 +21,12 @@ pub(super) fn arm_epoch_deadline<T>(store: &mut Store<T>, options: &HostOptions)
     }
 }
 
-/// Advance the engine's epoch every tick until the engine is dropped.
-pub(super) fn start_epoch_ticker(engine: &Engine) {
+/// Advance the engine's epoch every tick until the engine is dropped, where guest code is
+/// checked.
+pub(super) fn start_epoch_ticker(engine: &Engine, options: &HostOptions) {
+    if options.deadline_checks != DeadlineChecks::GuestCode {
+        return;
+    }
     let weak = engine.weak();
     std::thread::Builder::new()
         .name("docusign-host-epoch".into())
@@ -95,7 +99,7 @@ mod tests {
     /// `spin()`, with the epoch ticking as in the host.
     fn spin(options: &HostOptions) -> wasmtime::Result<()> {
         let (engine, mut store, instance) = instance(options, SPIN);
-        start_epoch_ticker(&engine);
+        start_epoch_ticker(&engine, options);
         let f = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
         f.call(&mut store, ())
     }

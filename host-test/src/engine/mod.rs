@@ -124,9 +124,7 @@ impl ConnectorHost {
         let pre = ConnectorPre::new(linker.instantiate_pre(&component).map_err(load_error)?)
             .map_err(load_error)?;
         let exports = calls::Exports::find(&engine, &component)?;
-        if options.deadline_checks == DeadlineChecks::GuestCode {
-            deadline::start_epoch_ticker(&engine);
-        }
+        deadline::start_epoch_ticker(&engine, &options);
         Ok(Self {
             engine,
             linker,

@@ -52,6 +52,17 @@ pub enum DeadlineChecks {
     HostCallsOnly,
 }
 
+impl DeadlineChecks {
+    /// `GuestCode` when guest code is to be checked, else `HostCallsOnly`.
+    pub fn in_guest_code(checked: bool) -> Self {
+        if checked {
+            Self::GuestCode
+        } else {
+            Self::HostCallsOnly
+        }
+    }
+}
+
 /// The builds of the component the host embeds (one source, two sets of wasm features).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Artifact {
