@@ -69,7 +69,11 @@ fn main() {
             .into_iter()
             .map(|(variant, prebuilt)| {
                 let build = match prebuilt {
-                    Some(path) => Ok(path),
+                    Some(path) => {
+                        // A prebuilt file rebuilt in place is embedded again.
+                        println!("cargo:rerun-if-changed={}", path.display());
+                        Ok(path)
+                    }
                     None => Err(start_guest_build(&root, &out_dir, &variant)),
                 };
                 (variant, build)

@@ -143,6 +143,18 @@ proptest! {
         prop_assert_eq!(Timestamp::parse(&text), Timestamp::parse_any(&text));
     }
 
+    /// A time said to be spelled as written is exactly what the writer prints; the writer's text
+    /// is always one.
+    #[test]
+    fn times_spelled_as_written_are_the_writers_text(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,11})?Z", seconds in 0i64..253_402_300_800, nanos in 0u32..1_000_000_000) {
+        if let Some((t, as_written)) = Timestamp::parse_as_written(&text) {
+            prop_assert_eq!(Some(t), Timestamp::parse(&text));
+            prop_assert_eq!(as_written, t.to_rfc3339() == text);
+        }
+        let written = Timestamp { seconds, nanoseconds: nanos }.to_rfc3339();
+        prop_assert_eq!(Timestamp::parse_as_written(&written), Some((Timestamp { seconds, nanoseconds: nanos }, true)));
+    }
+
     /// RFC 3339 output parses back to the same instant, at any precision.
     #[test]
     fn timestamps_round_trip(seconds in 0i64..4_102_444_800, nanos in 0u32..1_000_000_000) {

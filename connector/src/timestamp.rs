@@ -37,12 +37,22 @@ impl Timestamp {
         if text.is_empty() || !text.is_ascii() {
             return None;
         }
-        Self::parse_utc_z(text.as_bytes()).or_else(|| Self::parse_any(text))
+        Self::parse_utc_z(text.as_bytes())
+            .map(|(t, _)| t)
+            .or_else(|| Self::parse_any(text))
+    }
+
+    /// [`parse`](Self::parse), and whether `text` is spelled exactly as
+    /// [`write_rfc3339`](Self::write_rfc3339) writes the time (then it can be copied as it is).
+    pub fn parse_as_written(text: &str) -> Option<(Self, bool)> {
+        Self::parse_utc_z(text.as_bytes()).or_else(|| Self::parse(text).map(|t| (t, false)))
     }
 
     /// The spelling DocuSign uses most, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, read without
-    /// allocating; `None` for anything else (left to [`parse_any`](Self::parse_any)).
-    fn parse_utc_z(b: &[u8]) -> Option<Self> {
+    /// allocating; `None` for anything else (left to [`parse_any`](Self::parse_any)). With it,
+    /// whether the fraction is as [`write_rfc3339`](Self::write_rfc3339) writes it: absent, or
+    /// at most 9 digits without a trailing zero.
+    fn parse_utc_z(b: &[u8]) -> Option<(Self, bool)> {
         let number = |from: usize, to: usize| {
             b.get(from..to)?.iter().try_fold(0u32, |n, c| {
                 c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
@@ -56,6 +66,7 @@ impl Timestamp {
         let (hour, minute, second) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
         let mut at = 19;
         let mut nanoseconds = 0;
+        let mut as_written = true;
         if b[at] == b'.' {
             let digits = b[at + 1..]
                 .iter()
@@ -67,6 +78,7 @@ impl Timestamp {
             // Nanosecond precision: further digits are cut, as in `parse_any`.
             let kept = digits.min(9);
             nanoseconds = number(at + 1, at + 1 + kept)? * 10u32.pow((9 - kept) as u32);
+            as_written = digits <= 9 && b[at + digits] != b'0';
             at += 1 + digits;
         }
         // A leap second (60) is left to the full parser.
@@ -77,9 +89,8 @@ impl Timestamp {
         let date = time::Date::from_calendar_date(year as i32, month, day as u8).ok()?;
         let clock =
             time::Time::from_hms_nano(hour as u8, minute as u8, second as u8, nanoseconds).ok()?;
-        Some(Self::from_offset(
-            PrimitiveDateTime::new(date, clock).assume_utc(),
-        ))
+        let time = Self::from_offset(PrimitiveDateTime::new(date, clock).assume_utc());
+        Some((time, as_written))
     }
 
     /// Every other accepted spelling, through `time`'s parsers.
@@ -182,6 +193,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn knows_a_time_spelled_as_written() {
+        for (text, as_written) in [
+            ("2024-06-30T07:08:06.3038365Z", true),
+            ("2024-06-30T07:08:06.303836512Z", true),
+            ("2024-06-30T07:08:06Z", true),
+            ("0001-01-01T00:00:00.5Z", true),
+            ("2024-06-30T07:08:06.3038360Z", false),
+            ("2024-06-30T07:08:06.0Z", false),
+            ("2024-06-30T07:08:06.3038365121Z", false),
+            (" 2024-06-30T07:08:06Z", false),
+            ("2024-06-30T07:08:06", false),
+            ("2024-06-30T09:08:06+02:00", false),
+            ("2024-06-30t07:08:06z", false),
+        ] {
+            let (time, written) = Timestamp::parse_as_written(text).unwrap();
+            assert_eq!(Some(time), Timestamp::parse(text), "{text}");
+            assert_eq!(written, as_written, "{text}");
+            assert_eq!(time.to_rfc3339() == text, as_written, "{text}");
+        }
+        assert!(Timestamp::parse_as_written("2024-06-31T07:08:06Z").is_none());
+    }
+
+    #[test]
     fn parses_docusign_spellings() {
         let t = Timestamp::parse("2025-05-02T15:40:40.3970000Z").unwrap();
         assert_eq!(t.seconds, 1_746_200_440);
@@ -244,7 +278,7 @@ mod tests {
         ];
         let mut answered = 0;
         for text in cases {
-            if let Some(fast) = Timestamp::parse_utc_z(text.as_bytes()) {
+            if let Some((fast, _)) = Timestamp::parse_utc_z(text.as_bytes()) {
                 answered += 1;
                 assert_eq!(Some(fast), Timestamp::parse_any(text), "{text}");
             }

@@ -14,6 +14,7 @@ pub mod envelope_changes;
 mod fetch;
 mod get;
 pub mod monitor;
+mod page_reader;
 pub mod since;
 pub mod users;
 pub mod window;

@@ -11,13 +11,14 @@ use serde::de::IgnoredAny;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::page_reader::{self, Members};
 use super::{Event, EventType, content_hash};
 use crate::auth::Session;
 use crate::environment::MonitorEndpoint;
 use crate::error::{ConnectorError, Result};
 use crate::host::{Host, Level};
 use crate::http;
-use crate::request::{HttpRequest, Method};
+use crate::request::{HttpRequest, HttpResponse, Method};
 use crate::timestamp::Timestamp;
 
 /// Most records one call may ask for.
@@ -35,7 +36,8 @@ pub struct Page {
     pub events: Vec<Event>,
 }
 
-/// The page, its records left as raw JSON text borrowed from the body (no tree is built).
+/// The page, its records left as raw JSON text borrowed from the body (no tree is built): the
+/// general path, for a page [`page_reader`] does not read.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Reply<'a> {
@@ -44,6 +46,12 @@ struct Reply<'a> {
     data: Vec<&'a RawValue>,
 }
 
+/// The page's members, as [`Reply`] names them.
+const MEMBERS: Members<'static> = Members {
+    cursor: "endCursor",
+    records: &["data", "resultData"],
+};
+
 /// The fields normalization reads from a record; everything else is only scanned.
 #[derive(Deserialize)]
 struct Probe<'a> {
@@ -51,9 +59,17 @@ struct Probe<'a> {
     event_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     timestamp: Option<Cow<'a, str>>,
-    #[serde(rename = "_time")]
-    time: Option<IgnoredAny>,
-    source_log_type: Option<IgnoredAny>,
+    /// Whether `_time` is present, even as `null`.
+    #[serde(rename = "_time", default, deserialize_with = "present")]
+    time: bool,
+    /// Whether `source_log_type` is present, even as `null`.
+    #[serde(default, deserialize_with = "present")]
+    source_log_type: bool,
+}
+
+/// A member that is present, whatever its value.
+fn present<'de, D: serde::Deserializer<'de>>(value: D) -> std::result::Result<bool, D::Error> {
+    IgnoredAny::deserialize(value).map(|_| true)
 }
 
 /// Read one page from `cursor` (an `endCursor` or an RFC 3339 time; none = the stream's default).
@@ -92,16 +108,55 @@ pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Re
             .accept_json()
             .timeout_ms(60_000),
     )?;
-    let reply: Reply = http::json_text(&resp, "Monitor stream")?;
-    let returned = reply.data.len();
-    let events = collect(host, reply.data.iter().map(|raw| normalize(raw.get())));
-    let end_cursor = reply.end_cursor.filter(|c| !c.is_empty()).ok_or_else(|| {
+    let items = read_items(&resp)?;
+    let (end_cursor, returned) = (items.cursor, items.records.len());
+    let events = collect(host, items.records.into_iter());
+    let end_cursor = end_cursor.filter(|c| !c.is_empty()).ok_or_else(|| {
         ConnectorError::bad_response(resp.status, "Monitor stream reply has no endCursor")
     })?;
     Ok(Page {
         end_cursor,
         returned,
         events,
+    })
+}
+
+/// A page's cursor and its items, normalized (`None`: an item that is not a record).
+#[derive(Debug, PartialEq)]
+struct Items {
+    cursor: Option<String>,
+    records: Vec<Option<Event>>,
+}
+
+/// The page in `resp`: the usual spelling in one pass, anything else (and its errors) through
+/// the general path.
+fn read_items(resp: &HttpResponse) -> Result<Items> {
+    let usual = std::str::from_utf8(&resp.body).ok().and_then(read_usual);
+    match usual {
+        Some(items) => Ok(items),
+        None => read_general(resp),
+    }
+}
+
+/// The usual page, each record probed as it is found ([`page_reader`]); `None` for any other.
+fn read_usual(text: &str) -> Option<Items> {
+    let page = page_reader::read::<Probe>(text, &MEMBERS)?;
+    Some(Items {
+        cursor: page.cursor,
+        records: page
+            .records
+            .into_iter()
+            .map(|r| normalize_probed(r.text, r.probe))
+            .collect(),
+    })
+}
+
+/// Any page: split into raw records, then each one probed ([`normalize`]).
+fn read_general(resp: &HttpResponse) -> Result<Items> {
+    let reply: Reply = http::json_text(resp, "Monitor stream")?;
+    Ok(Items {
+        cursor: reply.end_cursor,
+        records: reply.data.iter().map(|raw| normalize(raw.get())).collect(),
     })
 }
 
@@ -124,9 +179,19 @@ fn collect(host: &dyn Host, items: impl ExactSizeIterator<Item = Option<Event>>)
 /// an `eventId` and neither `_time` nor `source_log_type`, keeps its text as DocuSign sent it
 /// with the two members appended; anything else goes through [`to_event`].
 pub fn normalize(text: &str) -> Option<Event> {
-    let fast = serde_json::from_str::<Probe>(text).ok().and_then(|p| {
+    // Only an object is probed: a derived struct would also read an array, by position.
+    let probe = text
+        .starts_with('{')
+        .then(|| serde_json::from_str::<Probe>(text).ok())
+        .flatten();
+    normalize_probed(text, probe)
+}
+
+/// [`normalize`] of a record already probed (`None`: not an object, or not read as a probe).
+fn normalize_probed(text: &str, probe: Option<Probe<'_>>) -> Option<Event> {
+    let fast = probe.and_then(|p| {
         let id = p.event_id.filter(|id| !id.is_empty())?;
-        if p.time.is_some() || p.source_log_type.is_some() {
+        if p.time || p.source_log_type {
             return None;
         }
         Some(splice(text, &id, p.timestamp.as_deref()))
@@ -139,19 +204,24 @@ pub fn normalize(text: &str) -> Option<Event> {
 fn splice(text: &str, id: &str, timestamp: Option<&str>) -> Event {
     // A JSON object's text ends in `}`.
     let open = text.trim_end().strip_suffix('}').unwrap_or(text);
-    let time = timestamp.and_then(Timestamp::parse);
+    let time = timestamp.and_then(|t| Some((t, Timestamp::parse_as_written(t)?)));
     let mut json = String::with_capacity(text.len() + 80);
     json.push_str(open);
-    if let Some(t) = time {
+    if let Some((text, (t, as_written))) = time {
         json.push_str(",\"_time\":\"");
-        t.write_rfc3339(&mut json);
+        // DocuSign's usual spelling is already RFC 3339 as written here.
+        if as_written {
+            json.push_str(text);
+        } else {
+            t.write_rfc3339(&mut json);
+        }
         json.push('"');
     }
     json.push_str(",\"source_log_type\":\"customerevent\"}");
     Event {
         event_type: EventType::CustomerEvents,
         id: id.to_owned(),
-        time,
+        time: time.map(|(_, (t, _))| t),
         json,
     }
 }
@@ -193,7 +263,93 @@ pub fn to_event(raw: Value) -> Option<Event> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    /// Records of every kind normalization meets: usual, unusual, not objects.
+    const RECORDS: &[&str] = &[
+        r#"{"timestamp":"2025-05-02T15:00:01.1234567Z","eventId":"e1","data":{"EnvelopeId":"d1","n":[1,2.5e3,true,null]}}"#,
+        r#"{ "eventId" : "e2" , "timestamp" : "2025-05-02T15:00:01Z" }"#,
+        r#"{"eventId":"e3","timestamp":"2025-05-02T17:00:01.10+02:00"}"#,
+        r#"{"eventId":"e\u0034","note":"a \"quoted\" ] }"}"#,
+        r#"{"eventId":"e5","_time":null}"#,
+        r#"{"eventId":"e6","source_log_type":"x"}"#,
+        r#"{"eventId":7}"#,
+        r#"{"action":"Login"}"#,
+        r#"{"eventId":"e8","eventId":"e9"}"#,
+        r#"{}"#,
+        r#"["e10","2025-05-02T15:00:01Z",false,false]"#,
+        "7",
+        "null",
+        r#""text""#,
+    ];
+
+    /// A page's members: the cursor (string, null or a number), the records under either name,
+    /// and others, in any order, maybe repeated, with any JSON whitespace.
+    fn page() -> impl Strategy<Value = String> {
+        let ws = prop::sample::select(vec!["", " ", "\n", "\t ", "\r\n"]);
+        let record = prop::sample::select(RECORDS.to_vec());
+        let member = prop_oneof![
+            prop::sample::select(vec![r#""c1""#, "null", r#""""#, "3", r#""c\u0032""#])
+                .prop_map(|v| format!(r#""endCursor":{v}"#)),
+            (
+                prop::sample::select(vec!["data", "resultData"]),
+                prop::collection::vec((record, ws.clone()), 0..6)
+            )
+                .prop_map(|(name, records)| {
+                    let items: Vec<String> =
+                        records.iter().map(|(r, w)| format!("{w}{r}{w}")).collect();
+                    format!(r#""{name}":[{}]"#, items.join(","))
+                }),
+            prop::sample::select(vec![
+                r#""other":{"data":[1]}"#,
+                r#""n":-1.5"#,
+                r#""end\u0043ursor":"c""#
+            ])
+            .prop_map(str::to_owned),
+        ];
+        (prop::collection::vec((member, ws.clone()), 0..5), ws).prop_map(|(members, w)| {
+            let items: Vec<String> = members.iter().map(|(m, w)| format!("{w}{m}{w}")).collect();
+            format!("{w}{{{}}}{w}", items.join(","))
+        })
+    }
+
+    fn reply(body: &str) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    proptest! {
+        /// Whatever the one-pass reader reads, the general path reads the same; a page spelled
+        /// the usual way (each member once, a string cursor) is read in one pass; a byte changed
+        /// or cut changes nothing about that agreement.
+        #[test]
+        fn one_pass_reads_pages_as_the_general_path(text in page(), cut in any::<prop::sample::Index>(), flip in any::<Option<(prop::sample::Index, u8)>>()) {
+            let general = read_general(&reply(&text));
+            match read_usual(&text) {
+                Some(items) => prop_assert_eq!(Ok(items), general.map_err(|e| e.to_string())),
+                None => {
+                    let repeated = ["endCursor", "Data\"", "data\""].iter().any(|m| text.matches(m).count() > 1)
+                        || (text.contains("\"data\"") && text.contains("resultData"));
+                    prop_assert!(repeated || text.contains("u0043") || text.contains(":3"), "{}", text);
+                }
+            }
+            let mut bytes = text.into_bytes();
+            bytes.truncate(cut.index(bytes.len() + 1));
+            if let Some((at, byte)) = flip.filter(|_| !bytes.is_empty()) {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            if let Ok(text) = std::str::from_utf8(&bytes)
+                && let Some(items) = read_usual(text)
+            {
+                prop_assert_eq!(Ok(items), read_general(&reply(text)).map_err(|e| e.to_string()));
+            }
+        }
+    }
 
     /// The text path and the tree path agree on id, time and content, whatever the record.
     #[test]
@@ -210,6 +366,8 @@ mod tests {
             r#"{"ev\u0065ntId":"e10","k\"q":1,"t\u00e9":"caf\u00e9"}"#,
             r#"{"action":"Login"}"#,
             r#"{}"#,
+            r#"{"eventId":"e11","_time":null,"timestamp":"2024-06-30T07:08:06Z"}"#,
+            r#"{"eventId":"e12","source_log_type":null}"#,
         ];
         for text in records {
             let fast = normalize(text).unwrap_or_else(|| panic!("{text}"));
@@ -222,8 +380,19 @@ mod tests {
             let a: Value = serde_json::from_str(&fast.json).unwrap();
             let b: Value = serde_json::from_str(&tree.json).unwrap();
             assert_eq!(a, b, "{text}");
+            // Each added member once (a parsed `Value` would hide a repeated one).
+            for name in ["\"_time\"", "\"source_log_type\""] {
+                assert!(fast.json.matches(name).count() <= 1, "{}", fast.json);
+            }
         }
-        for not_an_object in ["[1,2]", "\"text\"", "7", "null"] {
+        // An array that a derived struct would read by position is not a record either.
+        for not_an_object in [
+            "[1,2]",
+            "\"text\"",
+            "7",
+            "null",
+            r#"["e1","2024-06-30T07:08:06Z",false,false]"#,
+        ] {
             assert!(normalize(not_an_object).is_none());
         }
         // The usual record keeps DocuSign's text and member order.
