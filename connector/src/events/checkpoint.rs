@@ -182,11 +182,11 @@ impl Dedup {
 
     /// True (and remembered) when `id` was not delivered before.
     pub fn admit(&mut self, id: &str) -> bool {
-        if self.seen.contains(id) {
+        // One hash per id; a duplicate's copy is dropped (they are rare).
+        if !self.seen.insert(id.to_owned()) {
             self.dropped += 1;
             return false;
         }
-        self.seen.insert(id.to_owned());
         self.recent.push_back(id.to_owned());
         true
     }

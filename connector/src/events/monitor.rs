@@ -16,7 +16,7 @@ use super::{Event, EventType, content_hash};
 use crate::auth::Session;
 use crate::environment::MonitorEndpoint;
 use crate::error::{ConnectorError, Result};
-use crate::host::{Host, Level};
+use crate::host::Level;
 use crate::http;
 use crate::request::{HttpRequest, HttpResponse, Method};
 use crate::timestamp::Timestamp;
@@ -109,23 +109,53 @@ pub fn fetch_page(session: &Session<'_>, cursor: Option<&str>, limit: u32) -> Re
             .timeout_ms(60_000),
     )?;
     let items = read_items(&resp)?;
-    let (end_cursor, returned) = (items.cursor, items.records.len());
-    let events = collect(host, items.records.into_iter());
-    let end_cursor = end_cursor.filter(|c| !c.is_empty()).ok_or_else(|| {
+    for i in &items.skipped {
+        host.log(
+            Level::Warn,
+            &format!("Monitor stream: skipping item #{i}: not a JSON object"),
+        );
+    }
+    let end_cursor = items.cursor.filter(|c| !c.is_empty()).ok_or_else(|| {
         ConnectorError::bad_response(resp.status, "Monitor stream reply has no endCursor")
     })?;
     Ok(Page {
         end_cursor,
-        returned,
-        events,
+        returned: items.returned,
+        events: items.events,
     })
 }
 
-/// A page's cursor and its items, normalized (`None`: an item that is not a record).
+/// A page's cursor and its items, normalized.
 #[derive(Debug, PartialEq)]
 struct Items {
     cursor: Option<String>,
-    records: Vec<Option<Event>>,
+    /// Items in the array.
+    returned: usize,
+    /// The items that are records, normalized.
+    events: Vec<Event>,
+    /// The positions of the items that are not.
+    skipped: Vec<usize>,
+}
+
+impl Items {
+    /// `items` normalized (`None`: an item that is not a record).
+    fn new(cursor: Option<String>, items: impl ExactSizeIterator<Item = Option<Event>>) -> Self {
+        let returned = items.len();
+        let mut events = Vec::with_capacity(returned);
+        let mut skipped = Vec::new();
+        for (i, item) in items.enumerate() {
+            match item {
+                Some(event) => events.push(event),
+                None => skipped.push(i),
+            }
+        }
+        Self {
+            cursor,
+            returned,
+            events,
+            skipped,
+        }
+    }
 }
 
 /// The page in `resp`: the usual spelling in one pass, anything else (and its errors) through
@@ -141,38 +171,21 @@ fn read_items(resp: &HttpResponse) -> Result<Items> {
 /// The usual page, each record probed as it is found ([`page_reader`]); `None` for any other.
 fn read_usual(text: &str) -> Option<Items> {
     let page = page_reader::read::<Probe>(text, &MEMBERS)?;
-    Some(Items {
-        cursor: page.cursor,
-        records: page
-            .records
-            .into_iter()
-            .map(|r| normalize_probed(r.text, r.probe))
-            .collect(),
-    })
+    let records = page.records.into_iter();
+    Some(Items::new(
+        page.cursor,
+        records.map(|r| normalize_probed(r.text, r.probe)),
+    ))
 }
 
 /// Any page: split into raw records, then each one probed ([`normalize`]).
 fn read_general(resp: &HttpResponse) -> Result<Items> {
     let reply: Reply = http::json_text(resp, "Monitor stream")?;
-    Ok(Items {
-        cursor: reply.end_cursor,
-        records: reply.data.iter().map(|raw| normalize(raw.get())).collect(),
-    })
-}
-
-/// The usable events of a page, logging the items skipped.
-fn collect(host: &dyn Host, items: impl ExactSizeIterator<Item = Option<Event>>) -> Vec<Event> {
-    let mut events = Vec::with_capacity(items.len());
-    for (i, item) in items.enumerate() {
-        match item {
-            Some(event) => events.push(event),
-            None => host.log(
-                Level::Warn,
-                &format!("Monitor stream: skipping item #{i}: not a JSON object"),
-            ),
-        }
-    }
-    events
+    let records = reply.data.iter();
+    Ok(Items::new(
+        reply.end_cursor,
+        records.map(|raw| normalize(raw.get())),
+    ))
 }
 
 /// Normalize one Monitor record given as JSON text (see [`to_event`]). The usual record, with
@@ -320,6 +333,25 @@ mod tests {
             headers: Vec::new(),
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    /// Items that are not records are counted and their positions kept (they are logged), on
+    /// both paths.
+    #[test]
+    fn pages_keep_the_positions_of_items_that_are_not_records() {
+        let records = r#"[{"eventId":"a"},7,{"eventId":"b"},"x"]"#;
+        for text in [
+            format!(r#"{{"endCursor":"c","data":{records}}}"#),
+            // An escaped key: the general path.
+            format!(r#"{{"endCursor":"c","n\u0061me":1,"resultData":{records}}}"#),
+        ] {
+            let items = read_items(&reply(&text)).unwrap();
+            assert_eq!(items.cursor.as_deref(), Some("c"), "{text}");
+            assert_eq!((items.returned, items.skipped), (4, vec![1, 3]), "{text}");
+            let ids: Vec<&str> = items.events.iter().map(|e| e.id.as_str()).collect();
+            assert_eq!(ids, ["a", "b"], "{text}");
+        }
+        assert!(read_usual(r#"{"n\u0061me":1}"#).is_none());
     }
 
     proptest! {
