@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::checkpoint::{Dedup, Window, WindowPosition};
-use super::window::{self, Page, WindowRead};
+use super::window::{self, Headway, Page, WindowRead};
 use super::{Event, EventType, since};
 use crate::auth::Session;
 use crate::error::Result;
@@ -154,6 +154,7 @@ pub fn read(
     let mut events = Vec::new();
     let mut failure = None;
     let end = Timestamp::parse(&window.to);
+    let mut headway = Headway::default();
     let complete = loop {
         let room = max as usize - events.len().min(max as usize);
         if room == 0 {
@@ -174,7 +175,7 @@ pub fn read(
                 break false;
             }
             Ok(ChangesPage { page, latest }) => {
-                events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
+                let admitted = window::admit(&mut events, &mut dedup, page.events);
                 if !page.more {
                     break true;
                 }
@@ -189,6 +190,9 @@ pub fn read(
                         window.from = Some(from);
                         window.next += page.returned as u64;
                     }
+                }
+                if !headway.read_on(page.returned, admitted) {
+                    break false;
                 }
             }
         }

@@ -362,6 +362,62 @@ fn window_ended(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Config, Connection};
+    use crate::request::HttpResponse;
+    use crate::testing::FakeHost;
+
+    /// A server that answers every page with the same one, saying more follow (found by the
+    /// `event_replies` fuzz target: the read looped until the invocation's time bound): each
+    /// windowed stream stops after a bounded number of calls, unfinished, its place kept.
+    #[test]
+    fn a_server_repeating_a_page_does_not_hold_the_fetch() {
+        let config = Config::from_connection(&Connection {
+            auth_server: "account-d.docusign.com".into(),
+            integration_key: "1f2e3d4c-5b6a-4789-8abc-def012345678".into(),
+            user_id: "4799e5e9-1559-4915-9862-cf4713bbcacc".into(),
+            private_key_pem: include_str!("../../../fixtures/keys/test-only-rsa-pkcs1.pem").into(),
+            organization_id: Some("9c5fb8e1-2d3c-4b5a-8f7e-054ff8a249bf".into()),
+            ..Connection::default()
+        })
+        .unwrap();
+        let pages = [
+            (
+                EventType::AuditUsers,
+                r#"{"users":[{"id":"a0000000-0000-4000-8000-000000000003","user_name":"User 3","membership_created_on":"2024-03-04T12:00:00Z"}],"paging":{"total_set_size":6,"next":"https://api-d.docusign.net/management/v2/organizations/o/users?start=4&take=1"}}"#,
+            ),
+            (
+                EventType::EnvelopeChanges,
+                r#"{"envelopes":[{"envelopeId":"d0000000-0000-4000-8000-000000000001","status":"sent","statusChangedDateTime":"2025-05-02T15:00:00Z"}],"totalSetSize":"50","resultSetSize":"1","nextUri":"/envelopes?start_position=1"}"#,
+            ),
+        ];
+        for (event_type, body) in pages {
+            let host = FakeHost::answering(HttpResponse {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: body.as_bytes().to_vec(),
+            });
+            host.seed_session(&config);
+            let req = FetchRequest {
+                event_types: vec![event_type],
+                max_customer_events: 2000,
+                max_audit_users: 300,
+                max_envelope_changes: 300,
+                first_fetch: None,
+            };
+            let batch = fetch_events(&host, &config, &req).unwrap();
+            assert_eq!(batch.events.len(), 1, "{event_type:?}");
+            let report = &batch.streams[0];
+            assert!(
+                report.more_available && report.error.is_none(),
+                "{report:?}"
+            );
+            let calls = host.requests.borrow().len();
+            assert!(
+                calls <= 2 * (window::STALE_PAGES + 1),
+                "{event_type:?}: {calls} calls"
+            );
+        }
+    }
 
     #[test]
     fn fetch_requests_are_validated() {

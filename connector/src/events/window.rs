@@ -20,6 +20,49 @@ pub struct Page {
     pub more: bool,
 }
 
+/// Most pages one read may make that bring no new event (a server repeating a page, or a long
+/// run of duplicates from the overlap); the read then ends unfinished, and the next fetch goes on
+/// from where it stopped.
+pub const STALE_PAGES: usize = 10;
+
+/// Ends a paged read that makes no headway: a page with no items that still says more follow,
+/// or the [`STALE_PAGES`]th page that brings no new event. Without it, a server that keeps
+/// answering "more" with the same page would hold the invocation until its time bound, calling
+/// DocuSign all the while.
+pub struct Headway {
+    stale_left: usize,
+}
+
+impl Default for Headway {
+    fn default() -> Self {
+        Self {
+            stale_left: STALE_PAGES,
+        }
+    }
+}
+
+impl Headway {
+    /// Whether to read on after a page that said more follow, listed `returned` items and
+    /// brought `admitted` new events.
+    pub fn read_on(&mut self, returned: usize, admitted: usize) -> bool {
+        if returned == 0 {
+            return false;
+        }
+        if admitted == 0 {
+            self.stale_left = self.stale_left.saturating_sub(1);
+            return self.stale_left > 0;
+        }
+        true
+    }
+}
+
+/// Append the events of `page` that `dedup` admits to `events`; how many it admitted.
+pub fn admit(events: &mut Vec<Event>, dedup: &mut Dedup, page: Vec<Event>) -> usize {
+    let before = events.len();
+    events.extend(page.into_iter().filter(|e| dedup.admit(&e.id)));
+    events.len() - before
+}
+
 /// The window to read: the committed unfinished one, else a new one from the committed start
 /// (or `first_from` on a first fetch) to `now_ms`.
 pub fn open(committed: &WindowPosition, first_from: Option<String>, now_ms: u64) -> Window {
@@ -58,6 +101,7 @@ pub fn read(
     let mut events = Vec::new();
     let mut next = window.next;
     let mut failure = None;
+    let mut headway = Headway::default();
     let complete = loop {
         let room = max as usize - events.len().min(max as usize);
         if room == 0 {
@@ -71,9 +115,12 @@ pub fn read(
             }
             Ok(page) => {
                 next += page.returned as u64;
-                events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
+                let admitted = admit(&mut events, &mut dedup, page.events);
                 if !page.more {
                     break true;
+                }
+                if !headway.read_on(page.returned, admitted) {
+                    break false;
                 }
             }
         }
@@ -136,12 +183,13 @@ pub fn read_up_to(
 ) -> Result<Vec<Event>> {
     let mut events = Vec::new();
     let mut start = 0u64;
+    let mut headway = Headway::default();
     while events.len() < limit {
         let take = (limit - events.len()).min(page_size as usize) as u32;
         let page = fetch(start, take)?;
         start += page.returned as u64;
-        events.extend(page.events.into_iter().filter(|e| dedup.admit(&e.id)));
-        if !page.more {
+        let admitted = admit(&mut events, dedup, page.events);
+        if !page.more || !headway.read_on(page.returned, admitted) {
             break;
         }
     }
@@ -172,4 +220,96 @@ pub fn normalize<T>(
         }
     }
     events
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::collections::VecDeque;
+
+    use super::*;
+    use crate::events::EventType;
+
+    fn page(ids: &[&str], more: bool) -> Page {
+        let events = ids
+            .iter()
+            .map(|id| Event {
+                event_type: EventType::AuditUsers,
+                id: (*id).to_owned(),
+                time: None,
+                json: "{}".to_owned(),
+            })
+            .collect();
+        Page {
+            returned: ids.len(),
+            events,
+            more,
+        }
+    }
+
+    fn window() -> Window {
+        Window {
+            from: None,
+            to: "2025-05-02T15:40:00Z".to_owned(),
+            next: 0,
+        }
+    }
+
+    /// A server repeating one page that says more follow: the read stops after the page that
+    /// brought events and `STALE_PAGES` more, unfinished, with its place kept.
+    #[test]
+    fn a_repeated_page_ends_the_read_unfinished() {
+        let calls = Cell::new(0);
+        let done = read(&WindowPosition::default(), window(), 300, 250, 0, |_, _| {
+            calls.set(calls.get() + 1);
+            assert!(calls.get() < 1000, "the read does not stop");
+            Ok(page(&["u1", "u2"], true))
+        });
+        assert_eq!(calls.get(), 1 + STALE_PAGES);
+        assert!(!done.complete && done.failure.is_none());
+        assert_eq!(done.events.len(), 2);
+        assert_eq!(done.dropped, 2 * STALE_PAGES);
+        let kept = done.position.window.expect("the window is kept");
+        assert_eq!(kept.next, 2 * (1 + STALE_PAGES) as u64);
+
+        let mut dedup = Dedup::new(&VecDeque::new());
+        let calls = Cell::new(0);
+        let events = read_up_to(50, 10, &mut dedup, |_, _| {
+            calls.set(calls.get() + 1);
+            assert!(calls.get() < 1000, "the read does not stop");
+            Ok(page(&["u1"], true))
+        })
+        .unwrap();
+        assert_eq!((events.len(), calls.get()), (1, 1 + STALE_PAGES));
+    }
+
+    /// A page that lists nothing yet says more follow ends the read at once; pages that keep
+    /// bringing new events read on to the end.
+    #[test]
+    fn an_empty_page_ends_the_read_and_new_events_read_on() {
+        let calls = Cell::new(0);
+        let done = read(&WindowPosition::default(), window(), 300, 250, 0, |_, _| {
+            calls.set(calls.get() + 1);
+            assert!(calls.get() < 1000, "the read does not stop");
+            Ok(page(&[], true))
+        });
+        assert_eq!(calls.get(), 1);
+        assert!(!done.complete);
+
+        let ids: Vec<String> = (0..40).map(|i| format!("u{i}")).collect();
+        let done = read(
+            &WindowPosition::default(),
+            window(),
+            300,
+            250,
+            0,
+            |next, _| {
+                let i = next as usize;
+                let id = ids[i].as_str();
+                Ok(page(&[id], i + 1 < ids.len()))
+            },
+        );
+        assert!(done.complete);
+        assert_eq!(done.events.len(), 40);
+    }
 }
