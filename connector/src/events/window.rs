@@ -247,6 +247,19 @@ mod tests {
         }
     }
 
+    /// A `fetch` answering `ids` every time, saying more follow, and counting its calls (a read
+    /// that does not stop fails after 1,000 of them).
+    fn repeating<'a>(
+        calls: &'a Cell<usize>,
+        ids: &'a [&'a str],
+    ) -> impl FnMut(u64, u32) -> Result<Page> + 'a {
+        move |_, _| {
+            calls.set(calls.get() + 1);
+            assert!(calls.get() < 1000, "the read does not stop");
+            Ok(page(ids, true))
+        }
+    }
+
     fn window() -> Window {
         Window {
             from: None,
@@ -260,11 +273,8 @@ mod tests {
     #[test]
     fn a_repeated_page_ends_the_read_unfinished() {
         let calls = Cell::new(0);
-        let done = read(&WindowPosition::default(), window(), 300, 250, 0, |_, _| {
-            calls.set(calls.get() + 1);
-            assert!(calls.get() < 1000, "the read does not stop");
-            Ok(page(&["u1", "u2"], true))
-        });
+        let fetch = repeating(&calls, &["u1", "u2"]);
+        let done = read(&WindowPosition::default(), window(), 300, 250, 0, fetch);
         assert_eq!(calls.get(), 1 + STALE_PAGES);
         assert!(!done.complete && done.failure.is_none());
         assert_eq!(done.events.len(), 2);
@@ -274,12 +284,7 @@ mod tests {
 
         let mut dedup = Dedup::new(&VecDeque::new());
         let calls = Cell::new(0);
-        let events = read_up_to(50, 10, &mut dedup, |_, _| {
-            calls.set(calls.get() + 1);
-            assert!(calls.get() < 1000, "the read does not stop");
-            Ok(page(&["u1"], true))
-        })
-        .unwrap();
+        let events = read_up_to(50, 10, &mut dedup, repeating(&calls, &["u1"])).unwrap();
         assert_eq!((events.len(), calls.get()), (1, 1 + STALE_PAGES));
     }
 
@@ -288,11 +293,8 @@ mod tests {
     #[test]
     fn an_empty_page_ends_the_read_and_new_events_read_on() {
         let calls = Cell::new(0);
-        let done = read(&WindowPosition::default(), window(), 300, 250, 0, |_, _| {
-            calls.set(calls.get() + 1);
-            assert!(calls.get() < 1000, "the read does not stop");
-            Ok(page(&[], true))
-        });
+        let fetch = repeating(&calls, &[]);
+        let done = read(&WindowPosition::default(), window(), 300, 250, 0, fetch);
         assert_eq!(calls.get(), 1);
         assert!(!done.complete);
 
