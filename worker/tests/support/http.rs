@@ -23,6 +23,18 @@ pub fn get(url: &str) -> Result<(u16, String), ureq::Error> {
     Ok((status, response.body_mut().read_to_string()?))
 }
 
+/// `GET url` waiting at most `limit` for the whole exchange: status and body.
+pub fn get_within(url: &str, limit: Duration) -> Result<(u16, String), ureq::Error> {
+    let mut response = agent()
+        .get(url)
+        .config()
+        .timeout_global(Some(limit))
+        .build()
+        .call()?;
+    let status = response.status().as_u16();
+    Ok((status, response.body_mut().read_to_string()?))
+}
+
 /// `POST url` with a JSON `body` (empty: no body, no content type, as Restate wants for
 /// handlers without input) and extra `headers`: status and body.
 pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<(u16, String), ureq::Error> {

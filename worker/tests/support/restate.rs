@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -57,6 +57,43 @@ impl Node {
         }
     }
 
+    /// Wait until both the admin API and the ingress answer their health checks, at most
+    /// `limit`; fail at once if the process exits.
+    fn wait_healthy(&mut self, limit: Duration) -> Result<(), StartFailure> {
+        let start = Instant::now();
+        loop {
+            let probe = Duration::from_secs(2);
+            let admin = super::http::get_within(&format!("{}/health", self.admin_url()), probe);
+            let ingress =
+                super::http::get_within(&format!("{}/restate/health", self.ingress_url()), probe);
+            if matches!((&admin, &ingress), (Ok((200, _)), Ok((200, _)))) {
+                return Ok(());
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            if exited.is_some() || start.elapsed() >= limit {
+                let why = match exited {
+                    Some(status) => format!("exited ({status})"),
+                    None => format!(
+                        "not healthy after {limit:?} (admin: {}, ingress: {})",
+                        probe_outcome(&admin),
+                        probe_outcome(&ingress)
+                    ),
+                };
+                // The log readers may still be draining the pipes of an exited process.
+                std::thread::sleep(Duration::from_millis(200));
+                return Err(StartFailure {
+                    node: self.name.clone(),
+                    why,
+                    log: self.log_tail(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The last lines the node logged.
     pub fn log_tail(&self) -> String {
         let lines = self.log.lock().unwrap();
@@ -83,8 +120,25 @@ impl Cluster {
         Self::start(test, 1)
     }
 
-    /// `n` nodes on loopback (replication 2 from three nodes up), healthy.
+    /// `n` nodes on loopback (replication 2 from three nodes up), healthy. A node that exits
+    /// because a port it was given got taken in the meantime (free ports are picked before
+    /// the nodes bind them) makes the cluster start again on fresh ports, up to three times;
+    /// any other failure panics with the node's last log lines.
     pub fn start(test: &str, n: usize) -> Self {
+        const ATTEMPTS: usize = 3;
+        for attempt in 1..=ATTEMPTS {
+            match Self::try_start(test, n) {
+                Ok(cluster) => return cluster,
+                Err(failure) if failure.port_taken() && attempt < ATTEMPTS => {
+                    eprintln!("{failure}; starting the cluster again on fresh ports");
+                }
+                Err(failure) => panic!("{failure}"),
+            }
+        }
+        unreachable!("the last attempt returns or panics")
+    }
+
+    fn try_start(test: &str, n: usize) -> Result<Self, StartFailure> {
         let dir = scratch(&format!("restate-{test}"));
         let fabric: Vec<u16> = (0..n).map(|_| super::free_port()).collect();
         let addresses: Vec<String> = fabric
@@ -98,7 +152,7 @@ impl Cluster {
             let base = dir.join(&name);
             let mut config = format!(
                 "cluster-name = \"docusign-worker-test\"\nnode-name = \"{name}\"\n\
-                 base-dir = \"{}\"\ndisable-telemetry = true\nauto-provision = {}\n\
+                 base-dir = \"{}\"\ndisable-telemetry = true\nlog-disable-ansi-codes = true\nauto-provision = {}\n\
                  default-replication = {}\ndefault-num-partitions = 4\n\
                  rocksdb-total-memory-size = \"256MB\"\nlisten-mode = \"tcp\"\n\
                  bind-address = \"127.0.0.1:{port}\"\n\
@@ -158,20 +212,11 @@ impl Cluster {
                 log,
             });
         }
-        let cluster = Self { nodes, dir };
-        for node in &cluster.nodes {
-            wait_for(
-                Duration::from_secs(60),
-                &format!("Restate node {} healthy", node.name),
-                || {
-                    let admin = super::http::get(&format!("{}/health", node.admin_url())).ok()?;
-                    let ingress =
-                        super::http::get(&format!("{}/restate/health", node.ingress_url())).ok()?;
-                    (admin.0 == 200 && ingress.0 == 200).then_some(())
-                },
-            );
+        let mut cluster = Self { nodes, dir };
+        for node in &mut cluster.nodes {
+            node.wait_healthy(HEALTHY_WITHIN)?;
         }
-        cluster
+        Ok(cluster)
     }
 
     /// The first node.
@@ -205,6 +250,43 @@ impl Cluster {
         assert_eq!(status, 200, "{query}: {body}");
         let value: Value = serde_json::from_str(&body).unwrap();
         value["rows"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// How long a node may take to answer its health checks (~0.4 s on an idle machine).
+const HEALTHY_WITHIN: Duration = Duration::from_secs(90);
+
+/// A node that did not come up: which, why, and what it logged last.
+#[derive(Debug)]
+struct StartFailure {
+    node: String,
+    why: String,
+    log: String,
+}
+
+impl StartFailure {
+    /// Whether the node could not bind a port it was given.
+    fn port_taken(&self) -> bool {
+        ["Address in use", "Address already in use", "os error 98"]
+            .iter()
+            .any(|sign| self.log.contains(sign))
+    }
+}
+
+impl std::fmt::Display for StartFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Restate node {} {}; its last log lines:\n{}",
+            self.node, self.why, self.log
+        )
+    }
+}
+
+fn probe_outcome(probe: &Result<(u16, String), ureq::Error>) -> String {
+    match probe {
+        Ok((status, _)) => format!("HTTP {status}"),
+        Err(e) => e.to_string(),
     }
 }
 
