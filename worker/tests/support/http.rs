@@ -18,21 +18,19 @@ fn agent() -> &'static Agent {
 
 /// `GET url`: status and body.
 pub fn get(url: &str) -> Result<(u16, String), ureq::Error> {
-    let mut response = agent().get(url).call()?;
-    let status = response.status().as_u16();
-    Ok((status, response.body_mut().read_to_string()?))
+    reply(agent().get(url).call()?)
 }
 
 /// `GET url` waiting at most `limit` for the whole exchange: status and body.
 pub fn get_within(url: &str, limit: Duration) -> Result<(u16, String), ureq::Error> {
-    let mut response = agent()
-        .get(url)
-        .config()
-        .timeout_global(Some(limit))
-        .build()
-        .call()?;
-    let status = response.status().as_u16();
-    Ok((status, response.body_mut().read_to_string()?))
+    reply(
+        agent()
+            .get(url)
+            .config()
+            .timeout_global(Some(limit))
+            .build()
+            .call()?,
+    )
 }
 
 /// `POST url` with a JSON `body` (empty: no body, no content type, as Restate wants for
@@ -42,13 +40,17 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<(u16, Str
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let mut response = if body.is_empty() {
+    reply(if body.is_empty() {
         request.send_empty()?
     } else {
         request
             .header("content-type", "application/json")
             .send(body)?
-    };
+    })
+}
+
+/// A response's status and body.
+fn reply(mut response: ureq::http::Response<ureq::Body>) -> Result<(u16, String), ureq::Error> {
     let status = response.status().as_u16();
     Ok((status, response.body_mut().read_to_string()?))
 }

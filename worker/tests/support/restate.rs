@@ -62,10 +62,12 @@ impl Node {
     fn wait_healthy(&mut self, limit: Duration) -> Result<(), StartFailure> {
         let start = Instant::now();
         loop {
-            let probe = Duration::from_secs(2);
-            let admin = super::http::get_within(&format!("{}/health", self.admin_url()), probe);
-            let ingress =
-                super::http::get_within(&format!("{}/restate/health", self.ingress_url()), probe);
+            let admin =
+                super::http::get_within(&format!("{}/health", self.admin_url()), HEALTH_PROBE);
+            let ingress = super::http::get_within(
+                &format!("{}/restate/health", self.ingress_url()),
+                HEALTH_PROBE,
+            );
             if matches!((&admin, &ingress), (Ok((200, _)), Ok((200, _)))) {
                 return Ok(());
             }
@@ -255,6 +257,8 @@ impl Cluster {
 
 /// How long a node may take to answer its health checks (~0.4 s on an idle machine).
 const HEALTHY_WITHIN: Duration = Duration::from_secs(90);
+/// How long one health check may take.
+const HEALTH_PROBE: Duration = Duration::from_secs(2);
 
 /// A node that did not come up: which, why, and what it logged last.
 #[derive(Debug)]
