@@ -1,5 +1,7 @@
 //! Replays a [`Cassette`] as the connector's [`Transport`]: strictly in order; a request that does
 //! not match, one more than recorded, or an interaction never used fails [`CassetteTransport::finish`].
+//! Only where a test opts in ([`CassetteTransport::allow_repeated_gets`]) may a GET already
+//! answered be asked again (a step re-run at least once after a failover).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -7,7 +9,7 @@ use std::sync::Mutex;
 use super::cassette::CassetteError;
 use super::format::{Body, Cassette, HeaderValue, Outcome, RecordedResponse};
 use super::matcher::request_mismatch;
-use crate::bindings::{Request, Response, TransportError};
+use crate::bindings::{Method, Request, Response, TransportError};
 use crate::capabilities::Transport;
 
 /// The replay did not follow its cassette.
@@ -55,6 +57,8 @@ struct Progress {
     next: usize,
     failures: Vec<String>,
     received: Vec<Request>,
+    allow_repeated_gets: bool,
+    repeats: Vec<String>,
 }
 
 /// Replays a [`Cassette`] as the connector's [`Transport`].
@@ -104,6 +108,18 @@ impl CassetteTransport {
             .count()
     }
 
+    /// From now on, answer a GET that does not match the next interaction with the latest
+    /// interaction already used that it matches (a step that ran again); POSTs and every other
+    /// method stay strict, and [`Self::finish`] still needs every interaction used.
+    pub fn allow_repeated_gets(&self) {
+        self.replay().allow_repeated_gets = true;
+    }
+
+    /// The repeated GETs answered so far (interaction and URL, in order).
+    pub fn repeats(&self) -> Vec<String> {
+        self.replay().repeats.clone()
+    }
+
     /// Number of interactions used so far.
     pub fn used(&self) -> usize {
         self.replay().next
@@ -123,12 +139,14 @@ impl CassetteTransport {
             .and_then(|i| i.delay_ms)
     }
 
-    /// URL the next interaction expects, if any.
+    /// URL the next interaction expects, or once all are used the last one's (a loopback request
+    /// takes its origin from it); `None` for an empty cassette.
     pub fn next_expected_url(&self) -> Option<String> {
         let next = self.replay().next;
-        self.cassette
-            .interactions
+        let interactions = &self.cassette.interactions;
+        interactions
             .get(next)
+            .or(interactions.last())
             .map(|i| i.request.url.clone())
     }
 
@@ -165,10 +183,57 @@ impl CassetteTransport {
     }
 }
 
+impl CassetteTransport {
+    /// The latest interaction before `next` that `request` repeats, where repeats are allowed.
+    fn repeated(&self, replay: &Progress, request: &Request) -> Option<usize> {
+        if !replay.allow_repeated_gets || request.method != Method::Get {
+            return None;
+        }
+        let next_matches = self
+            .cassette
+            .interactions
+            .get(replay.next)
+            .is_some_and(|i| request_mismatch(&i.request, request, &self.cassette).is_none());
+        if next_matches {
+            return None;
+        }
+        (0..replay.next).rev().find(|&i| {
+            request_mismatch(
+                &self.cassette.interactions[i].request,
+                request,
+                &self.cassette,
+            )
+            .is_none()
+        })
+    }
+
+    /// The reply `interaction` `index` stands for (after its request matched).
+    fn answer(&self, index: usize, request: &Request) -> Result<Response, TransportError> {
+        let interaction = &self.cassette.interactions[index];
+        if let (Some(delay), Some(timeout)) = (interaction.delay_ms, request.timeout_ms)
+            && delay > u64::from(timeout)
+        {
+            return Err(TransportError::Timeout(format!(
+                "no reply within {timeout} ms"
+            )));
+        }
+        match &interaction.outcome {
+            Outcome::Response(r) => response_of(r, &self.cassette).map_err(TransportError::Other),
+            Outcome::Error(e) => Err(e.clone().into()),
+        }
+    }
+}
+
 impl Transport for CassetteTransport {
     fn send(&self, request: &Request) -> Result<Response, TransportError> {
         let mut replay = self.replay();
         replay.received.push(request.clone());
+        if let Some(earlier) = self.repeated(&replay, request) {
+            let repeat = format!("interaction #{} {}", earlier + 1, request.url);
+            replay.repeats.push(repeat);
+            drop(replay);
+            return self.answer(earlier, request);
+        }
         let index = replay.next;
         let Some(interaction) = self.cassette.interactions.get(index) else {
             let msg = format!(
@@ -193,24 +258,14 @@ impl Transport for CassetteTransport {
             replay.failures.push(msg.clone());
             return Err(TransportError::Other(format!("cassette: {msg}")));
         }
-        if let (Some(delay), Some(timeout)) = (interaction.delay_ms, request.timeout_ms)
-            && delay > u64::from(timeout)
-        {
-            return Err(TransportError::Timeout(format!(
-                "no reply within {timeout} ms"
-            )));
-        }
-        match &interaction.outcome {
-            Outcome::Response(r) => response_of(r, &self.cassette).map_err(TransportError::Other),
-            Outcome::Error(e) => Err(e.clone().into()),
-        }
+        drop(replay);
+        self.answer(index, request)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::Method;
     use crate::replay::matcher::tests::request;
     use serde_json::json;
 
@@ -275,6 +330,107 @@ mod tests {
         assert!(
             err.contains("does not match") && err.contains("only 3 interactions"),
             "{err}"
+        );
+    }
+
+    fn two_gets_and_a_post() -> CassetteTransport {
+        let get = |url: &str, n: u64| {
+            json!({"request": {"method": "GET", "url": url},
+                   "response": {"status": 200, "body": {"json": {"n": n}}}})
+        };
+        let cassette = Cassette::parse(
+            &json!({"interactions": [
+                get("https://h/status", 1),
+                get("https://h/status", 2),
+                get("https://h/docs", 3),
+                {"request": {"method": "POST", "url": "https://h/create"},
+                 "response": {"status": 201}}
+            ]})
+            .to_string(),
+            ".",
+        )
+        .unwrap();
+        CassetteTransport::new(cassette)
+    }
+
+    fn body_of(t: &CassetteTransport, method: Method, url: &str) -> Result<String, String> {
+        t.send(&request(method, url, &[], b""))
+            .map(|r| String::from_utf8(r.body).unwrap())
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn a_repeated_get_fails_unless_allowed() {
+        let t = two_gets_and_a_post();
+        for url in ["https://h/status", "https://h/status", "https://h/docs"] {
+            body_of(&t, Method::Get, url).unwrap();
+        }
+        assert!(body_of(&t, Method::Get, "https://h/docs").is_err());
+        assert!(t.repeats().is_empty());
+        assert!(
+            t.finish()
+                .unwrap_err()
+                .to_string()
+                .contains("does not match")
+        );
+    }
+
+    #[test]
+    fn an_allowed_repeat_answers_the_latest_matching_get_and_stays_strict_otherwise() {
+        let t = two_gets_and_a_post();
+        t.allow_repeated_gets();
+        // The next interaction is served in order while it matches, even when an earlier one does.
+        assert_eq!(
+            body_of(&t, Method::Get, "https://h/status").unwrap(),
+            r#"{"n":1}"#
+        );
+        assert_eq!(
+            body_of(&t, Method::Get, "https://h/status").unwrap(),
+            r#"{"n":2}"#
+        );
+        // Asked again before the next interaction: the latest answer it matches, no failure.
+        assert_eq!(
+            body_of(&t, Method::Get, "https://h/status").unwrap(),
+            r#"{"n":2}"#
+        );
+        assert_eq!(
+            body_of(&t, Method::Get, "https://h/docs").unwrap(),
+            r#"{"n":3}"#
+        );
+        assert_eq!(
+            body_of(&t, Method::Get, "https://h/docs").unwrap(),
+            r#"{"n":3}"#
+        );
+        assert_eq!(t.used(), 3);
+        assert_eq!(
+            t.repeats(),
+            [
+                "interaction #2 https://h/status",
+                "interaction #3 https://h/docs"
+            ]
+        );
+        // An interaction never used still fails the replay.
+        assert!(
+            t.finish()
+                .unwrap_err()
+                .to_string()
+                .contains("#4 (POST https://h/create) was never requested")
+        );
+        // A GET never recorded, and a repeated POST, are failures as before.
+        assert!(body_of(&t, Method::Get, "https://h/other").is_err());
+        let t = two_gets_and_a_post();
+        t.allow_repeated_gets();
+        for url in ["https://h/status", "https://h/status", "https://h/docs"] {
+            body_of(&t, Method::Get, url).unwrap();
+        }
+        body_of(&t, Method::Post, "https://h/create").unwrap();
+        t.finish().expect("every interaction used, repeats allowed");
+        assert!(body_of(&t, Method::Post, "https://h/create").is_err());
+        assert!(
+            t.finish()
+                .unwrap_err()
+                .to_string()
+                .contains("only 4 interactions")
         );
     }
 }

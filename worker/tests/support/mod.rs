@@ -92,6 +92,14 @@ pub fn cassette_with(path: &str, keep: &[usize]) -> Cassette {
     Cassette::parse(&json.to_string(), file.parent().unwrap()).expect("sliced cassette parses")
 }
 
+/// The cassette at `path` whose interaction `index` answers only after `delay_ms`.
+pub fn cassette_slow_at(path: &str, index: usize, delay_ms: u64) -> Cassette {
+    let file = fixture(&format!("cassettes/{path}"));
+    let mut json: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    json["interactions"][index]["delay_ms"] = delay_ms.into();
+    Cassette::parse(&json.to_string(), file.parent().unwrap()).expect("slowed cassette parses")
+}
+
 /// A replay server for `cassette` on a free loopback port, with the test-only certificate.
 pub fn replay(cassette: Cassette) -> ReplayServer {
     ReplayServer::start(cassette, "127.0.0.1:0".parse().unwrap(), Some(test_tls()))
