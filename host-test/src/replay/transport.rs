@@ -115,7 +115,7 @@ impl CassetteTransport {
         self.replay().allow_repeated_gets = true;
     }
 
-    /// The repeated GETs answered so far (interaction and URL, in order).
+    /// The repeated GETs answered so far (interaction and its recorded URL, in order).
     pub fn repeats(&self) -> Vec<String> {
         self.replay().repeats.clone()
     }
@@ -229,7 +229,8 @@ impl Transport for CassetteTransport {
         let mut replay = self.replay();
         replay.received.push(request.clone());
         if let Some(earlier) = self.repeated(&replay, request) {
-            let repeat = format!("interaction #{} {}", earlier + 1, request.url);
+            let recorded = &self.cassette.interactions[earlier].request.url;
+            let repeat = format!("interaction #{} {recorded}", earlier + 1);
             replay.repeats.push(repeat);
             drop(replay);
             return self.answer(earlier, request);
