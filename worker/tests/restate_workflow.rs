@@ -275,13 +275,14 @@ fn a_worker_killed_mid_download_asks_again_only_for_what_it_reads() {
     assert_completed_with_evidence(&out, &dir.join("archive"));
     assert_eq!(creates(&server), 1, "one envelope created across the crash");
     let repeats = server.transport().repeats();
+    let envelope = envelope_url(&server);
     for (n, path) in [
         (9, "/documents"),
         (10, "/documents/1"),
         (11, "/documents/2"),
     ] {
         assert!(
-            repeats.contains(&format!("interaction #{n} {}{path}", envelope_url(&server))),
+            repeats.contains(&format!("interaction #{n} {envelope}{path}")),
             "the re-run step asked again for {path}: {repeats:?}"
         );
     }

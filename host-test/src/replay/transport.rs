@@ -184,17 +184,9 @@ impl CassetteTransport {
 }
 
 impl CassetteTransport {
-    /// The latest interaction before `next` that `request` repeats, where repeats are allowed.
+    /// The latest interaction already used that `request` repeats, where repeats are allowed.
     fn repeated(&self, replay: &Progress, request: &Request) -> Option<usize> {
         if !replay.allow_repeated_gets || request.method != Method::Get {
-            return None;
-        }
-        let next_matches = self
-            .cassette
-            .interactions
-            .get(replay.next)
-            .is_some_and(|i| request_mismatch(&i.request, request, &self.cassette).is_none());
-        if next_matches {
             return None;
         }
         (0..replay.next).rev().find(|&i| {
@@ -228,6 +220,34 @@ impl Transport for CassetteTransport {
     fn send(&self, request: &Request) -> Result<Response, TransportError> {
         let mut replay = self.replay();
         replay.received.push(request.clone());
+        let index = replay.next;
+        let problem = match self.cassette.interactions.get(index) {
+            None => format!(
+                "unexpected request #{} {} {}: the cassette has only {} interactions",
+                index + 1,
+                request.method,
+                request.url,
+                self.cassette.interactions.len()
+            ),
+            Some(interaction) => {
+                match request_mismatch(&interaction.request, request, &self.cassette) {
+                    None => {
+                        replay.next += 1;
+                        drop(replay);
+                        return self.answer(index, request);
+                    }
+                    Some(diff) => format!(
+                        "request #{} {} {} does not match interaction #{}: {diff}",
+                        index + 1,
+                        request.method,
+                        request.url,
+                        index + 1
+                    ),
+                }
+            }
+        };
+        // Not the next interaction: a step asking again, where allowed, else a failure (which
+        // uses up the interaction it missed).
         if let Some(earlier) = self.repeated(&replay, request) {
             let recorded = &self.cassette.interactions[earlier].request.url;
             let repeat = format!("interaction #{} {recorded}", earlier + 1);
@@ -235,32 +255,9 @@ impl Transport for CassetteTransport {
             drop(replay);
             return self.answer(earlier, request);
         }
-        let index = replay.next;
-        let Some(interaction) = self.cassette.interactions.get(index) else {
-            let msg = format!(
-                "unexpected request #{} {} {}: the cassette has only {} interactions",
-                index + 1,
-                request.method,
-                request.url,
-                self.cassette.interactions.len()
-            );
-            replay.failures.push(msg.clone());
-            return Err(TransportError::Other(format!("cassette: {msg}")));
-        };
-        replay.next += 1;
-        if let Some(diff) = request_mismatch(&interaction.request, request, &self.cassette) {
-            let msg = format!(
-                "request #{} {} {} does not match interaction #{}: {diff}",
-                index + 1,
-                request.method,
-                request.url,
-                index + 1
-            );
-            replay.failures.push(msg.clone());
-            return Err(TransportError::Other(format!("cassette: {msg}")));
-        }
-        drop(replay);
-        self.answer(index, request)
+        replay.next = (index + 1).min(self.cassette.interactions.len());
+        replay.failures.push(problem.clone());
+        Err(TransportError::Other(format!("cassette: {problem}")))
     }
 }
 
@@ -360,12 +357,17 @@ mod tests {
             .map_err(|e| format!("{e:?}"))
     }
 
+    /// Each GET of [`two_gets_and_a_post`] once, in order.
+    fn the_three_gets(t: &CassetteTransport) {
+        for url in ["https://h/status", "https://h/status", "https://h/docs"] {
+            body_of(t, Method::Get, url).unwrap();
+        }
+    }
+
     #[test]
     fn a_repeated_get_fails_unless_allowed() {
         let t = two_gets_and_a_post();
-        for url in ["https://h/status", "https://h/status", "https://h/docs"] {
-            body_of(&t, Method::Get, url).unwrap();
-        }
+        the_three_gets(&t);
         assert!(body_of(&t, Method::Get, "https://h/docs").is_err());
         assert!(t.repeats().is_empty());
         assert!(
@@ -380,28 +382,17 @@ mod tests {
     fn an_allowed_repeat_answers_the_latest_matching_get_and_stays_strict_otherwise() {
         let t = two_gets_and_a_post();
         t.allow_repeated_gets();
-        // The next interaction is served in order while it matches, even when an earlier one does.
-        assert_eq!(
-            body_of(&t, Method::Get, "https://h/status").unwrap(),
-            r#"{"n":1}"#
-        );
-        assert_eq!(
-            body_of(&t, Method::Get, "https://h/status").unwrap(),
-            r#"{"n":2}"#
-        );
-        // Asked again before the next interaction: the latest answer it matches, no failure.
-        assert_eq!(
-            body_of(&t, Method::Get, "https://h/status").unwrap(),
-            r#"{"n":2}"#
-        );
-        assert_eq!(
-            body_of(&t, Method::Get, "https://h/docs").unwrap(),
-            r#"{"n":3}"#
-        );
-        assert_eq!(
-            body_of(&t, Method::Get, "https://h/docs").unwrap(),
-            r#"{"n":3}"#
-        );
+        // The next interaction is served in order while it matches, even when an earlier one
+        // does; asked again before the next one, the latest answer it matches, no failure.
+        for (url, body) in [
+            ("https://h/status", r#"{"n":1}"#),
+            ("https://h/status", r#"{"n":2}"#),
+            ("https://h/status", r#"{"n":2}"#),
+            ("https://h/docs", r#"{"n":3}"#),
+            ("https://h/docs", r#"{"n":3}"#),
+        ] {
+            assert_eq!(body_of(&t, Method::Get, url).unwrap(), body, "{url}");
+        }
         assert_eq!(t.used(), 3);
         assert_eq!(
             t.repeats(),
@@ -421,9 +412,7 @@ mod tests {
         assert!(body_of(&t, Method::Get, "https://h/other").is_err());
         let t = two_gets_and_a_post();
         t.allow_repeated_gets();
-        for url in ["https://h/status", "https://h/status", "https://h/docs"] {
-            body_of(&t, Method::Get, url).unwrap();
-        }
+        the_three_gets(&t);
         body_of(&t, Method::Post, "https://h/create").unwrap();
         t.finish().expect("every interaction used, repeats allowed");
         assert!(body_of(&t, Method::Post, "https://h/create").is_err());
